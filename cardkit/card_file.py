@@ -1,0 +1,156 @@
+"""Find card files and turn each into a validated `Card` or into findings that say why not."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from cardkit.errors import UsageError
+from cardkit.findings import Finding, Severity
+from cardkit.schema import Card
+from cardkit.yaml_source import SourceMap, dotted_path, load_yaml, read_text
+
+CARD_FILENAME = "card.yaml"
+SCHEMA_COMMENT = "# yaml-language-server: $schema="
+
+
+@dataclass
+class LoadedCard:
+    """A card file as read: the model when it validated, and always where each field came from."""
+
+    path: Path
+    display: str
+    card: Card | None
+    source_map: SourceMap
+    raw: Any = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    def finding(
+        self,
+        code: str,
+        severity: Severity,
+        message: str,
+        field_path: tuple[str | int, ...],
+        expected: Any = None,
+        actual: Any = None,
+        line_offset: int = 0,
+    ) -> Finding:
+        """A finding located at `field_path` of this card (or its nearest existing ancestor)."""
+        pos = self.source_map.locate(field_path)
+        return Finding(
+            code,
+            severity,
+            message,
+            self.display,
+            pos.line + line_offset if pos else None,
+            pos.column if pos else None,
+            dotted_path(field_path) or None,
+            expected,
+            actual,
+        )
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working directory when inside it (as CI annotations need), else absolute."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(absolute)
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Card files named by `paths`: a card file, a card folder, or a folder of card folders.
+
+    Another file inside a card folder (its config.json or README.md, as pre-commit passes changed
+    files) stands for that folder's card; each card is returned once.
+    """
+    found: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        if path.is_file() and path.name != CARD_FILENAME and (path.parent / CARD_FILENAME).is_file():
+            found.append(path.parent / CARD_FILENAME)
+        elif path.is_file():
+            found.append(path)
+        elif (path / CARD_FILENAME).is_file():
+            found.append(path / CARD_FILENAME)
+        elif path.is_dir():
+            cards = sorted(path.glob(f"*/{CARD_FILENAME}"))
+            if not cards:
+                raise UsageError(f"{path}: no {CARD_FILENAME} in this folder or its subfolders")
+            found.extend(cards)
+        else:
+            raise UsageError(f"{path}: no such file or folder")
+    return list(dict.fromkeys(found))
+
+
+def _schema_findings(error: ValidationError, loaded: LoadedCard) -> list[Finding]:
+    findings = []
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        actual = item.get("input")
+        if isinstance(actual, dict | list):
+            actual = None
+        expected = (item.get("ctx") or {}).get("expected")
+        findings.append(
+            loaded.finding(
+                "schema-" + item["type"].replace("_", "-"),
+                Severity.ERROR,
+                item["msg"],
+                loc,
+                expected=str(expected) if expected is not None else None,
+                actual=actual,
+            )
+        )
+    return findings
+
+
+def load_card(path: Path) -> LoadedCard:
+    """Read, parse and validate one card file. Never raises for bad content: it reports."""
+    display = display_path(path)
+    text, findings = read_text(path, display)
+    loaded = LoadedCard(path, display, None, SourceMap(), findings=findings)
+    if text is None:
+        return loaded
+    parsed = load_yaml(text, display)
+    loaded.source_map, loaded.raw = parsed.source_map, parsed.data
+    loaded.findings += parsed.findings
+    if parsed.data is None and parsed.findings:
+        return loaded
+    if not isinstance(parsed.data, dict):
+        loaded.findings.append(
+            Finding(
+                "schema-not-a-mapping",
+                Severity.ERROR,
+                "a card must be a YAML mapping of sections",
+                display,
+                1,
+                1,
+            )
+        )
+        return loaded
+    if not text.startswith(SCHEMA_COMMENT):
+        loaded.findings.append(
+            Finding(
+                "card-schema-comment",
+                Severity.WARNING,
+                f"first line should be `{SCHEMA_COMMENT}<path to card.schema.json>` for editor checks",
+                display,
+                1,
+                1,
+            )
+        )
+    try:
+        loaded.card = Card.model_validate(parsed.data)
+    except ValidationError as exc:
+        loaded.findings += _schema_findings(exc, loaded)
+    return loaded

@@ -1,0 +1,24 @@
+"""BibTeX in cards is parsed, not trusted: a citation that does not parse is useless to a reader."""
+
+from __future__ import annotations
+
+REQUIRED_FIELDS = ("title", "year")
+
+
+def bibtex_problems(text: str) -> list[str]:
+    """Why `text` is not a usable BibTeX citation; empty when every entry parses and is complete."""
+    import bibtexparser  # noqa: PLC0415 - 0.1 s import, only needed when a card has a citation
+
+    library = bibtexparser.parse_string(text)
+    problems = [f"cannot parse BibTeX block starting: {block.raw[:40]!r}" for block in library.failed_blocks]
+    if not library.entries and not problems:
+        problems.append("no BibTeX entry found")
+    keys = [entry.key for entry in library.entries]
+    problems += [f"duplicate BibTeX key {key!r}" for key in sorted({k for k in keys if keys.count(k) > 1})]
+    for entry in library.entries:
+        missing = [name for name in REQUIRED_FIELDS if name not in entry.fields_dict]
+        if "author" not in entry.fields_dict and "organization" not in entry.fields_dict:
+            missing.append("author")
+        if missing:
+            problems.append(f"entry {entry.key!r} lacks {', '.join(missing)}")
+    return problems

@@ -1,0 +1,34 @@
+"""`cardkit schema`: print or write the card JSON Schema generated from the Pydantic models."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+DESCRIPTION = """Print the card JSON Schema, generated from the Pydantic models.
+
+examples:
+  cardkit schema > card.schema.json
+  cardkit schema --write                 # refresh schemas/card.schema.json
+"""
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "schema",
+        help="print the card JSON Schema",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--write", action="store_true", help="write schemas/card.schema.json instead")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cardkit.schema_export import schema_text, write_schema  # noqa: PLC0415
+
+    if args.write:
+        print(f"wrote {write_schema()}")
+    else:
+        sys.stdout.write(schema_text())
+    return 0

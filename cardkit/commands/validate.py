@@ -1,0 +1,49 @@
+"""`cardkit validate`: check cards against the schema, config.json and the meta-device architecture."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "check cards against their schema, config.json and the meta-device architecture"
+DESCRIPTION = """Check cards against the schema, their config.json and the architecture built on the
+meta device, and print claimed vs computed parameters per card.
+
+examples:
+  cardkit validate                       # every card under cards/
+  cardkit validate cards/llama-2-13b --format json
+  cardkit validate --no-model            # schema and card rules only, no torch import
+"""
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "validate", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("paths", nargs="*", default=["cards"], help="card files or folders (default: cards)")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text for people, json for programs, github for Actions annotations",
+    )
+    parser.add_argument(
+        "--no-model",
+        action="store_true",
+        help="schema and card rules only; never imports torch or transformers",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="rebuild the architecture even when an identical config.json was checked before",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cardkit.report import FORMATTERS  # noqa: PLC0415
+    from cardkit.validate import ValidateOptions, exit_code, validate_paths  # noqa: PLC0415
+
+    reports = validate_paths(args.paths, ValidateOptions(model=not args.no_model, cache=not args.no_cache))
+    sys.stdout.write(FORMATTERS[args.format](reports))
+    return exit_code(reports)

@@ -1,0 +1,88 @@
+"""Print findings as text for people, JSON for programs, or GitHub Actions annotations for CI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from cardkit.findings import CardReport, Finding, Severity
+
+FORMATS = ("text", "json", "github")
+
+
+def _where(finding: Finding) -> str:
+    parts = [finding.file]
+    if finding.line is not None:
+        parts.append(str(finding.line))
+        if finding.column is not None:
+            parts.append(str(finding.column))
+    return ":".join(parts)
+
+
+def _parameters_line(report: CardReport) -> str | None:
+    claimed, computed = report.parameters.claimed, report.parameters.computed
+    if claimed is None:
+        return None
+    if computed is None:
+        return f"  parameters: claimed {claimed:,} (not computed)"
+    verdict = "exact match" if claimed == computed else f"difference {computed - claimed:+,}"
+    return f"  parameters: claimed {claimed:,}, computed {computed:,} ({verdict})"
+
+
+def format_text(reports: list[CardReport]) -> str:
+    lines: list[str] = []
+    for report in reports:
+        status = "FAIL" if report.has_errors else "ok"
+        lines.append(f"{report.path}: {report.model_id or '(unreadable card)'} [{status}]")
+        if params := _parameters_line(report):
+            lines.append(params)
+        for f in report.findings:
+            field = f" {f.field}:" if f.field else ""
+            lines.append(f"  {_where(f)}: {f.severity.value} [{f.code}]{field} {f.message}")
+    lines.append(_summary(reports))
+    return "\n".join(lines) + "\n"
+
+
+def _summary(reports: list[CardReport]) -> str:
+    counts = {s: sum(f.severity is s for r in reports for f in r.findings) for s in Severity}
+    return (
+        f"{len(reports)} card(s): {counts[Severity.ERROR]} error(s), "
+        f"{counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} note(s)"
+    )
+
+
+def format_json(reports: list[CardReport]) -> str:
+    return json.dumps({"cards": [r.to_dict() for r in reports]}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(reports: list[CardReport]) -> str:
+    """Workflow commands (`::error file=...,line=...::msg`) that GitHub shows inline on the diff."""
+    level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+    lines = []
+    for report in reports:
+        for f in report.findings:
+            props = [f"file={_escape_property(f.file)}"]
+            if f.line is not None:
+                props.append(f"line={f.line}")
+            if f.column is not None:
+                props.append(f"col={f.column}")
+            props.append(f"title={_escape_property(f.code)}")
+            field = f"{f.field}: " if f.field else ""
+            lines.append(f"::{level[f.severity]} {','.join(props)}::{_escape_data(field + f.message)}")
+    lines.append(_summary(reports))
+    return "\n".join(lines) + "\n"
+
+
+FORMATTERS: dict[str, Callable[[list[CardReport]], str]] = {
+    "text": format_text,
+    "json": format_json,
+    "github": format_github,
+}

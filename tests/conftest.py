@@ -1,0 +1,34 @@
+"""Shared fixtures: throw-away copies of a shipped card to break one field at a time."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import CARDS_DIR
+
+# Tests never reach the Hub: anything that tries fails fast instead of hanging on the network.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_facts_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never read or write the user's cache; one fresh cache per test session."""
+    os.environ["CARDKIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("cardkit-cache"))
+
+
+@pytest.fixture
+def card_copy(tmp_path: Path) -> Callable[[str], Path]:
+    """Copy a shipped card folder into tmp_path and return the copy's card.yaml."""
+
+    def copy(slug: str) -> Path:
+        target = tmp_path / slug
+        shutil.copytree(CARDS_DIR / slug, target, ignore=shutil.ignore_patterns("README*.md"))
+        return target / "card.yaml"
+
+    return copy

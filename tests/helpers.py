@@ -1,0 +1,27 @@
+"""Test helpers: the shipped cards, and line-aware edits that break one field of a copy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CARDS_DIR = ROOT / "cards"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CARD_PATHS = sorted(CARDS_DIR.glob("*/card.yaml"))
+SLUGS = [path.parent.name for path in CARD_PATHS]
+
+
+def line_of(path: Path, text: str) -> int:
+    """1-based line of the only line containing `text`, so tests name lines without hard-coding them."""
+    lines = [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line]
+    assert len(lines) == 1, f"{text!r} occurs on lines {lines} of {path}"
+    return lines[0]
+
+
+def replace_once(path: Path, old: str, new: str) -> int:
+    """Replace the single occurrence of `old` and return its line number."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return line
