@@ -166,6 +166,25 @@ def compute_table_totals(loaded: LoadedCard) -> Iterator[Finding]:
             )
 
 
+ESCAPE_RESIDUE = re.compile(r"^(?:%?3A|%?2F)(?=[A-Za-z])")
+"""`3Atatsu-lab/alpaca`: a scraper dropped the `%` of a URL-encoded `:` or `/` and glued the rest on."""
+
+
+@rule
+def dataset_ids_are_clean(loaded: LoadedCard) -> Iterator[Finding]:
+    for index, dataset in enumerate(loaded.card.training.datasets):
+        if dataset.id and (match := ESCAPE_RESIDUE.match(dataset.id)):
+            yield loaded.finding(
+                "training-dataset-id-damaged",
+                Severity.ERROR,
+                f"dataset id {dataset.id!r} starts with {match.group()!r}, the residue of a URL-encoded "
+                "':' or '/'",
+                ("training", "datasets", index, "id"),
+                expected=dataset.id[match.end() :],
+                actual=dataset.id,
+            )
+
+
 @rule
 def evaluation_summaries(loaded: LoadedCard) -> Iterator[Finding]:
     evaluation = loaded.card.evaluation
