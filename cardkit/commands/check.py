@@ -1,0 +1,47 @@
+"""`cardkit check`: is a folder fit to upload as a Hub model repo (README, metadata, card, weights)?"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HELP = "check a folder about to be uploaded as a Hub model repo"
+DESCRIPTION = """Check a model repo folder before upload: README.md front matter as the Hub reads it
+(licence id, ISO language codes, model-index), config.json and tokenizer files present, a licence
+file for `license: other`, no secrets or local paths in the README; with a card.yaml in the folder
+(or --card), everything validate checks plus the README's metadata against the card.
+
+examples:
+  cardkit check path/to/repo
+  cardkit check path/to/repo --checkpoint --format github
+"""
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "check", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("folders", nargs="+", type=Path, help="model repo folders")
+    parser.add_argument(
+        "--card", type=Path, help="the card the README comes from (default: FOLDER/card.yaml)"
+    )
+    parser.add_argument(
+        "--format", choices=("text", "json", "github"), default="text", help="as for cardkit validate"
+    )
+    parser.add_argument("--no-model", action="store_true", help="skip the config and meta-device checks")
+    parser.add_argument(
+        "--checkpoint", action="store_true", help="also inventory the folder's weights against the card"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cardkit.repo_check import CheckOptions, check_paths  # noqa: PLC0415
+    from cardkit.report import FORMATTERS  # noqa: PLC0415
+    from cardkit.validate import exit_code  # noqa: PLC0415
+
+    options = CheckOptions(model=not args.no_model, card=args.card, checkpoint=args.checkpoint)
+    reports = check_paths(args.folders, options)
+    sys.stdout.write(FORMATTERS[args.format](reports))
+    return exit_code(reports)
