@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 
 from cardkit import __version__
-from cardkit.commands import check, schema, validate
+from cardkit.commands import check, render, schema, validate
 from cardkit.errors import CardkitError
 
-COMMANDS = (validate, check, schema)
+COMMANDS = (validate, check, schema, render)
 
 
 def build_parser() -> argparse.ArgumentParser:

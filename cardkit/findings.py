@@ -51,15 +51,20 @@ class CardReport:
     model_id: str | None = None
     parameters: ParameterCount = field(default_factory=ParameterCount)
     findings: list[Finding] = field(default_factory=list)
+    runtime: dict[str, Any] | None = None
+    """Figures from --checkpoint/--load/--generate (sizes, seconds, memory); None when none ran."""
 
     @property
     def has_errors(self) -> bool:
         return any(f.severity is Severity.ERROR for f in self.findings)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "path": self.path,
             "model_id": self.model_id,
             "parameters": {"claimed": self.parameters.claimed, "computed": self.parameters.computed},
             "findings": [f.to_dict() for f in self.findings],
         }
+        if self.runtime is not None:
+            data["runtime"] = self.runtime
+        return data

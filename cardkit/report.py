@@ -29,6 +29,40 @@ def _parameters_line(report: CardReport) -> str | None:
     return f"  parameters: claimed {claimed:,}, computed {computed:,} ({verdict})"
 
 
+def _gib(size: int | None) -> str:
+    return "?" if size is None else f"{size / 2**30:.2f} GiB"
+
+
+def _runtime_lines(report: CardReport) -> list[str]:
+    """One line per stage that ran: what --checkpoint read, what --load built, what --generate timed."""
+    runtime = report.runtime or {}
+    lines = []
+    if ckpt := runtime.get("checkpoint"):
+        params = ckpt.get("parameters")
+        counted = f", {params:,} parameters" if params is not None else ""
+        dtypes = "/".join(ckpt.get("dtypes") or {}) or "-"
+        lines.append(
+            f"  checkpoint: {ckpt['tensors']} tensors in {ckpt['shards']} {ckpt['format']} shard(s){counted} "
+            f"({dtypes}); headers read in {ckpt['seconds']:.3f} s"
+        )
+    if load := runtime.get("load"):
+        device_peak = (
+            f", peak device {_gib(load['peak_device_bytes'])}" if "peak_device_bytes" in load else ""
+        )
+        lines.append(
+            f"  load: {load['parameters']:,} parameters, {load['num_layers']} layers, "
+            f"{load['num_attention_heads']} heads, {load['num_kv_heads']} KV heads on {load['device']} in "
+            f"{load['seconds']:.2f} s; peak host RSS {_gib(load['peak_host_rss_bytes'])}{device_peak}"
+        )
+    if gen := runtime.get("generate"):
+        rate = f", {gen['tokens_per_s']:.1f} tokens/s" if gen.get("tokens_per_s") else ""
+        lines.append(
+            f"  generate: {gen['new_tokens']} new tokens after a {gen['prompt_tokens']}-token prompt; "
+            f"first token in {gen['time_to_first_token_s']:.3f} s{rate} (seed {gen['seed']})"
+        )
+    return lines
+
+
 def format_text(reports: list[CardReport]) -> str:
     lines: list[str] = []
     for report in reports:
@@ -36,6 +70,7 @@ def format_text(reports: list[CardReport]) -> str:
         lines.append(f"{report.path}: {report.model_id or '(unreadable card)'} [{status}]")
         if params := _parameters_line(report):
             lines.append(params)
+        lines += _runtime_lines(report)
         for f in report.findings:
             field = f" {f.field}:" if f.field else ""
             lines.append(f"  {_where(f)}: {f.severity.value} [{f.code}]{field} {f.message}")

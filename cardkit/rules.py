@@ -351,3 +351,23 @@ def links_use_canonical_hosts(loaded: LoadedCard) -> Iterator[Finding]:
                     expected=MIRROR_HOSTS[host],
                     actual=host,
                 )
+
+
+TEMPLATE_SYNTAX = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+"""Jinja delimiters. Card text is data and is rendered literally; text shaped like template code is
+either an injection attempt or a paste from a template, and in neither case meant for readers."""
+
+
+@rule
+def prose_is_not_template_code(loaded: LoadedCard) -> Iterator[Finding]:
+    for path, text in values_of_type(loaded.card, LocalizedText):
+        for language in ("en", "zh"):
+            if match := TEMPLATE_SYNTAX.search(getattr(text, language)):
+                yield loaded.finding(
+                    "prose-template-code",
+                    Severity.ERROR,
+                    f"template syntax {match.group()[:40]!r} in card text; cardkit renders card text "
+                    "literally, never as a template: remove it",
+                    (*path, language),
+                    actual=match.group()[:200],
+                )

@@ -10,7 +10,8 @@ from typing import Any
 from cardkit import facts_cache
 from cardkit.card_file import LoadedCard, discover, display_path, load_card
 from cardkit.config_check import compare_config, compare_meta, compare_raw_config
-from cardkit.findings import CardReport, Severity
+from cardkit.errors import UsageError
+from cardkit.findings import CardReport, Finding, Severity
 from cardkit.model_config import raw_config_facts, read_config_json
 from cardkit.rules import check_rules
 
@@ -24,6 +25,14 @@ class ValidateOptions:
     """
     cache: bool = True
     """Reuse the facts computed for an identical config.json (see `cardkit.facts_cache`)."""
+    checkpoint: Path | None = None
+    """A folder of weights to check against the card from its safetensors headers (no data read)."""
+    load: bool = False
+    """Also load the checkpoint with transformers and count what it builds (needs `checkpoint`)."""
+    generate: bool = False
+    """Also generate with the card's prompt, stop tokens and defaults (implies `load`)."""
+    trust_remote_code: bool = False
+    """Let transformers run the repository's own code when loading; off unless the user asks."""
 
 
 def validate_card(path: Path, options: ValidateOptions = ValidateOptions()) -> CardReport:
@@ -34,25 +43,31 @@ def validate_card(path: Path, options: ValidateOptions = ValidateOptions()) -> C
     report.model_id = loaded.card.identity.repo_id
     report.parameters.claimed = loaded.card.architecture.parameters.count
     report.findings += check_rules(loaded)
-    _check_against_config(loaded, report, options)
+    data = _check_against_config(loaded, report, options)
+    if data is not None and options.checkpoint is not None:
+        _check_weights(loaded, report, data, options)
     return report
 
 
-def _check_against_config(loaded: LoadedCard, report: CardReport, options: ValidateOptions) -> None:
+def _check_against_config(
+    loaded: LoadedCard, report: CardReport, options: ValidateOptions
+) -> dict[str, Any] | None:
+    """Compare the card with its config.json; returns the config mapping when it could be read."""
     config_path = loaded.folder / loaded.card.config
     config_display = display_path(config_path)
     if not config_path.resolve().is_relative_to(loaded.folder.resolve()):
         message = f"{config_display} resolves outside the card's folder"
         report.findings.append(loaded.finding("config-outside-card", Severity.ERROR, message, ("config",)))
-        return
+        return None
     data, findings = read_config_json(config_path, config_display)
     report.findings += findings
     if data is None:
-        return
+        return None
     if options.model:
         _check_against_model(loaded, report, data, config_display, options.cache)
     else:
         report.findings += compare_raw_config(loaded, raw_config_facts(data))
+    return data
 
 
 def _check_against_model(
@@ -77,11 +92,79 @@ def _check_against_model(
     report.findings += compare_meta(loaded, meta)
 
 
+BLOCKING_CODES = frozenset(
+    {
+        "checkpoint-not-found",
+        "checkpoint-header-invalid",
+        "checkpoint-index-invalid",
+        "checkpoint-outside-folder",
+        "checkpoint-shard-missing",
+        "checkpoint-bin-invalid",
+    }
+)
+"""Checkpoint findings after which loading is not attempted: the files themselves are unsafe or absent."""
+
+
+def _check_weights(
+    loaded: LoadedCard, report: CardReport, data: dict[str, Any], options: ValidateOptions
+) -> None:
+    """--checkpoint, then --load and --generate, each adding findings and figures to the report."""
+    from cardkit.checkpoint import check_checkpoint, config_dtype  # noqa: PLC0415 - --checkpoint only
+    from cardkit.model_config import build_config  # noqa: PLC0415
+
+    assert options.checkpoint is not None
+    config, _ = build_config(data, display_path(loaded.folder / loaded.card.config))
+    if config is None:
+        return  # the config stage already reported why
+    findings, figures = check_checkpoint(loaded, options.checkpoint, config, data)
+    report.findings += findings
+    report.runtime = {"checkpoint": figures}
+    if not (options.load or options.generate):
+        return
+    if blocking := sorted({f.code for f in findings} & BLOCKING_CODES):
+        message = f"not loaded: the checkpoint's files are unusable ({', '.join(blocking)})"
+        report.findings.append(
+            Finding("load-skipped", Severity.ERROR, message, display_path(options.checkpoint))
+        )
+        return
+    _load_and_generate(loaded, report, config, config_dtype(data), options)
+
+
+def _load_and_generate(
+    loaded: LoadedCard, report: CardReport, config: Any, dtype: str | None, options: ValidateOptions
+) -> None:
+    from cardkit.loaded_model import load_and_check  # noqa: PLC0415 - imports torch and transformers
+    from cardkit.smoke_test import run_smoke_test  # noqa: PLC0415
+
+    assert options.checkpoint is not None and report.runtime is not None
+    size = report.runtime["checkpoint"].get("data_bytes") or 0
+    model, findings = load_and_check(
+        loaded, options.checkpoint, config, dtype, size, options.trust_remote_code
+    )
+    report.findings += findings
+    if model is None:
+        return
+    report.runtime["load"] = model.figures
+    if options.generate:
+        findings, figures = run_smoke_test(loaded, options.checkpoint, model.model, options.trust_remote_code)
+        report.findings += findings
+        if figures:
+            report.runtime["generate"] = figures
+
+
 def validate_paths(
     paths: Iterable[str | Path], options: ValidateOptions = ValidateOptions()
 ) -> list[CardReport]:
-    """Validate every card under `paths`; raises UsageError only when a path does not exist."""
-    return [validate_card(path, options) for path in discover(paths)]
+    """Validate every card under `paths`; raises UsageError when a path does not exist, or when a
+    checkpoint is given for anything but exactly one card (one folder of weights has one card)."""
+    cards = discover(paths)
+    if options.checkpoint is not None and len(cards) != 1:
+        raise UsageError(f"--checkpoint needs exactly one card; {len(cards)} given")
+    if options.checkpoint is not None and not options.model:
+        raise UsageError("--checkpoint compares with the meta-device architecture; drop --no-model")
+    if (options.load or options.generate) and options.checkpoint is None:
+        raise UsageError("--load and --generate need --checkpoint DIR")
+    return [validate_card(path, options) for path in cards]
 
 
 def exit_code(reports: list[CardReport]) -> int:

@@ -21,7 +21,7 @@ def test_manifest_is_valid_for_pre_commit() -> None:
     from pre_commit.clientlib import load_manifest
 
     hooks = load_manifest(str(MANIFEST))
-    assert {hook["id"] for hook in hooks} >= {"cardkit-validate"}
+    assert {hook["id"] for hook in hooks} >= {"cardkit-validate", "cardkit-render-check"}
 
 
 def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -32,11 +32,7 @@ def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Complete
 def model_repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """A git repository holding one card, with cardkit's hooks installed by `pre-commit install`."""
     repo = tmp_path / "repo"
-    shutil.copytree(
-        CARDS_DIR / "stablelm-3b-4e1t",
-        repo / "cards" / "stablelm-3b-4e1t",
-        ignore=shutil.ignore_patterns("README*.md"),
-    )
+    shutil.copytree(CARDS_DIR / "stablelm-3b-4e1t", repo / "cards" / "stablelm-3b-4e1t")
     (repo / "schemas").mkdir()
     shutil.copy(ROOT / "schemas" / "card.schema.json", repo / "schemas")
     # The manifest's hooks as local hooks: same entry, files and pass_filenames, run with the cardkit
@@ -47,7 +43,7 @@ def model_repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
             "language": "system",
         }
         for hook in yaml.safe_load(MANIFEST.read_text())
-        if hook["id"] == "cardkit-validate"
+        if hook["id"] in ("cardkit-validate", "cardkit-render-check")
     ]
     (repo / ".pre-commit-config.yaml").write_text(
         yaml.safe_dump({"repos": [{"repo": "local", "hooks": hooks}]})
@@ -86,3 +82,27 @@ def test_good_card_commits_and_broken_card_is_blocked(model_repo: tuple[Path, di
     )
     log = _run(["git", "log", "--oneline"], repo, env).stdout.splitlines()
     assert len(log) == 1
+
+
+def test_a_readme_edited_by_hand_or_left_stale_is_blocked(model_repo: tuple[Path, dict[str, str]]) -> None:
+    repo, env = model_repo
+    _run(["git", "add", "-A"], repo, env)
+    assert _run(["git", "commit", "-q", "-m", "card and its READMEs"], repo, env).returncode == 0
+
+    folder = repo / "cards" / "stablelm-3b-4e1t"
+    replace_once(folder / "README.md", "## Uses", "## Uses (edited by hand)")
+    _run(["git", "add", "-A"], repo, env)
+    edited = _run(["git", "commit", "-q", "-m", "hand edit"], repo, env)
+    assert edited.returncode != 0
+    assert "cards/stablelm-3b-4e1t/README.md: error [render-stale]" in edited.stdout + edited.stderr
+    _run(["git", "checkout", "--", "."], repo, env)
+    _run(["git", "reset", "-q", "--hard"], repo, env)
+
+    # A prose change in the card alone (still a valid card) leaves both READMEs stale.
+    replace_once(folder / "card.yaml", "A base model continues text;", "A base model only continues text;")
+    _run(["git", "add", "-A"], repo, env)
+    stale = _run(["git", "commit", "-q", "-m", "card edit without render"], repo, env)
+    output = stale.stdout + stale.stderr
+    assert stale.returncode != 0
+    assert "render-stale" in output
+    assert "Passed" in output  # cardkit-validate passed; only the render check blocks

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 HELP = "check cards against their schema, config.json and the meta-device architecture"
 DESCRIPTION = """Check cards against the schema, their config.json and the architecture built on the
@@ -13,6 +14,8 @@ examples:
   cardkit validate                       # every card under cards/
   cardkit validate cards/llama-2-13b --format json
   cardkit validate --no-model            # schema and card rules only, no torch import
+  cardkit validate cards/llama-2-13b --checkpoint ~/models/Llama-2-13b-hf   # headers only, no data read
+  cardkit validate cards/llama-2-13b --checkpoint DIR --load --generate    # load and generate too
 """
 
 
@@ -37,6 +40,27 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="rebuild the architecture even when an identical config.json was checked before",
     )
+    parser.add_argument(
+        "--checkpoint",
+        metavar="DIR",
+        type=Path,
+        help="check the weights in DIR against the card from their safetensors headers (no data read)",
+    )
+    parser.add_argument(
+        "--load",
+        action="store_true",
+        help="also load DIR with transformers and count layers, heads, parameters",
+    )
+    parser.add_argument(
+        "--generate",
+        action="store_true",
+        help="also generate with the card's prompt, stop tokens and defaults (implies --load)",
+    )
+    parser.add_argument(
+        "--trust-remote-code",
+        action="store_true",
+        help="let transformers run the checkpoint's own code when loading (off by default)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -44,6 +68,14 @@ def run(args: argparse.Namespace) -> int:
     from cardkit.report import FORMATTERS  # noqa: PLC0415
     from cardkit.validate import ValidateOptions, exit_code, validate_paths  # noqa: PLC0415
 
-    reports = validate_paths(args.paths, ValidateOptions(model=not args.no_model, cache=not args.no_cache))
+    options = ValidateOptions(
+        model=not args.no_model,
+        cache=not args.no_cache,
+        checkpoint=args.checkpoint,
+        load=args.load,
+        generate=args.generate,
+        trust_remote_code=args.trust_remote_code,
+    )
+    reports = validate_paths(args.paths, options)
     sys.stdout.write(FORMATTERS[args.format](reports))
     return exit_code(reports)

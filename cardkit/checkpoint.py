@@ -1,0 +1,556 @@
+"""Check a checkpoint folder against the architecture the card describes, from headers alone.
+
+The inventory reads the safetensors headers of every shard (see `cardkit.safetensors_header`) and
+never the tensor data, so an 80 GB checkpoint is checked in well under a second. The expected state
+dict comes from the card's config.json built on the meta device, the same build that gives the exact
+parameter count, so the checkpoint, the architecture and the card are compared on one footing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cardkit.card_file import LoadedCard, display_path
+from cardkit.findings import Finding, Severity
+from cardkit.safetensors_header import FLOATING_DTYPES, HeaderError, read_header
+
+SAFETENSORS_INDEX = "model.safetensors.index.json"
+SAFETENSORS_SINGLE = "model.safetensors"
+BIN_INDEX = "pytorch_model.bin.index.json"
+BIN_SINGLE = "pytorch_model.bin"
+MAX_INDEX_BYTES = 64 * 1024 * 1024
+"""A real index (one line per tensor) is well under 1 MB; the bound keeps a hostile one cheap."""
+
+CONFIG_DTYPES = {
+    "float32": "F32",
+    "float16": "F16",
+    "bfloat16": "BF16",
+    "float64": "F64",
+    "float8_e4m3fn": "F8_E4M3",
+    "float8_e5m2": "F8_E5M2",
+}
+"""config.json's `dtype`/`torch_dtype` spellings -> safetensors dtype names."""
+
+TORCH_DTYPES = {
+    "torch.float32": "F32",
+    "torch.float16": "F16",
+    "torch.bfloat16": "BF16",
+    "torch.float64": "F64",
+    "torch.float8_e4m3fn": "F8_E4M3",
+    "torch.float8_e5m2": "F8_E5M2",
+    "torch.int64": "I64",
+    "torch.int32": "I32",
+    "torch.int16": "I16",
+    "torch.int8": "I8",
+    "torch.uint8": "U8",
+    "torch.bool": "BOOL",
+}
+
+
+@dataclass(frozen=True)
+class TensorRecord:
+    """A tensor as the checkpoint stores it, and the file (display path) that stores it."""
+
+    name: str
+    dtype: str
+    shape: tuple[int, ...]
+    file: str
+
+    @property
+    def numel(self) -> int:
+        total = 1
+        for dim in self.shape:
+            total *= dim
+        return total
+
+
+@dataclass
+class Inventory:
+    """Every tensor of a checkpoint folder, read from headers, plus what could not be read."""
+
+    folder: Path
+    format: str = "safetensors"
+    shards: list[Path] = field(default_factory=list)
+    tensors: dict[str, TensorRecord] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    header_bytes: int = 0
+    data_bytes: int = 0
+    seconds: float = 0.0
+
+    @property
+    def display(self) -> str:
+        return display_path(self.folder)
+
+
+@dataclass(frozen=True)
+class ExpectedTensor:
+    shape: tuple[int, ...]
+    dtype: str
+    is_parameter: bool
+
+
+@dataclass(frozen=True)
+class ExpectedState:
+    """The state dict the architecture loads: names, shapes, tied aliases and names it ignores."""
+
+    tensors: dict[str, ExpectedTensor]
+    aliases: list[tuple[str, ...]]
+    """Groups of names that are one tensor (tied embeddings); a checkpoint needs only one of each."""
+    ignored: tuple[str, ...]
+    """Regexes of stale names transformers drops when loading (old attention masks, inv_freq)."""
+    dtype: str | None
+    """The dtype config.json declares for the weights, as a safetensors name."""
+    rename: Any = None
+    """Checkpoint name -> (model name, merged by a converter), as transformers renames keys on load."""
+
+    def target(self, name: str) -> tuple[str, bool]:
+        return self.rename(name) if self.rename is not None else (name, False)
+
+
+# --- reading the folder -------------------------------------------------------------------------
+
+
+def _error(code: str, message: str, file: str, tensor: str | None = None, **kw: Any) -> Finding:
+    return Finding(code, Severity.ERROR, message, file, field=tensor, **kw)
+
+
+def allowed_roots(folder: Path) -> list[Path]:
+    """Where shard files may live: the folder, and for a Hub cache snapshot its repository's blobs.
+
+    `huggingface_hub` stores `snapshots/<rev>/model.safetensors` as a symlink to `../../blobs/<sha>`;
+    that link leaves the snapshot folder but not the repository's cache entry.
+    """
+    root = folder.resolve()
+    roots = [root]
+    if root.parent.name == "snapshots" and root.parent.parent.name.startswith("models--"):
+        roots.append(root.parent.parent / "blobs")
+    return roots
+
+
+def _inside(path: Path, roots: list[Path]) -> bool:
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(root) for root in roots)
+
+
+def read_inventory(folder: Path) -> Inventory:
+    """Every tensor's name, dtype and shape from the checkpoint in `folder`, reading headers only."""
+    start = time.perf_counter()
+    inventory = Inventory(folder)
+    if not folder.is_dir():
+        inventory.findings.append(
+            _error("checkpoint-not-found", "checkpoint folder does not exist", inventory.display)
+        )
+        return inventory
+    if (folder / SAFETENSORS_INDEX).exists():
+        _read_index(inventory, folder / SAFETENSORS_INDEX, _read_safetensors)
+    elif (folder / SAFETENSORS_SINGLE).exists():
+        _read_shard(inventory, folder / SAFETENSORS_SINGLE, None, _read_safetensors)
+    elif (folder / BIN_INDEX).exists():
+        inventory.format = "pytorch"
+        _read_index(inventory, folder / BIN_INDEX, _read_bin)
+    elif (folder / BIN_SINGLE).exists():
+        inventory.format = "pytorch"
+        _read_shard(inventory, folder / BIN_SINGLE, None, _read_bin)
+    else:
+        message = f"no {SAFETENSORS_SINGLE}, {SAFETENSORS_INDEX}, {BIN_SINGLE} or {BIN_INDEX} in the folder"
+        inventory.findings.append(_error("checkpoint-not-found", message, inventory.display))
+    inventory.seconds = time.perf_counter() - start
+    return inventory
+
+
+def _read_index(inventory: Inventory, index_path: Path, reader: Any) -> None:
+    display = display_path(index_path)
+    weight_map = _weight_map(inventory, index_path, display)
+    if weight_map is None:
+        return
+    by_shard: dict[str, set[str]] = {}
+    for tensor, shard in weight_map.items():
+        by_shard.setdefault(shard, set()).add(tensor)
+    for shard, names in sorted(by_shard.items()):
+        _read_shard(inventory, index_path.parent / shard, names, reader)
+
+
+def _weight_map(inventory: Inventory, index_path: Path, display: str) -> dict[str, str] | None:
+    if not _inside(index_path, allowed_roots(inventory.folder)):
+        inventory.findings.append(
+            _error("checkpoint-outside-folder", "index resolves outside the checkpoint folder", display)
+        )
+        return None
+    try:
+        if index_path.stat().st_size > MAX_INDEX_BYTES:
+            raise ValueError(f"index is over {MAX_INDEX_BYTES:,} bytes")
+        data = json.loads(index_path.read_text(encoding="utf-8"))
+        weight_map = data["weight_map"]
+        if not isinstance(weight_map, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v for k, v in weight_map.items()
+        ):
+            raise ValueError("weight_map must map tensor names to file names")
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        reason = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
+        inventory.findings.append(
+            _error("checkpoint-index-invalid", f"cannot read the index: {reason}", display)
+        )
+        return None
+    return weight_map
+
+
+def _read_shard(inventory: Inventory, path: Path, indexed: set[str] | None, reader: Any) -> None:
+    """Read one shard's tensors; `indexed` are the names the index places in it (None: no index)."""
+    display = display_path(path)
+    if not _inside(path, allowed_roots(inventory.folder)):
+        message = f"shard resolves to {path.resolve()}, outside the checkpoint folder; it is not read"
+        inventory.findings.append(
+            _error("checkpoint-outside-folder", message, display, actual=str(path.resolve()))
+        )
+        return
+    if not path.is_file():
+        inventory.findings.append(
+            _error("checkpoint-shard-missing", "the index names this shard but it does not exist", display)
+        )
+        return
+    tensors = reader(inventory, path, display)
+    if tensors is None:
+        return
+    inventory.shards.append(path)
+    _check_against_index(inventory, tensors, indexed, display)
+    for record in tensors:
+        if record.name in inventory.tensors:
+            first = inventory.tensors[record.name].file
+            inventory.findings.append(
+                _error("checkpoint-duplicate-tensor", f"also stored in {first}", display, record.name)
+            )
+            continue
+        inventory.tensors[record.name] = record
+
+
+def _check_against_index(
+    inventory: Inventory, tensors: list[TensorRecord], indexed: set[str] | None, display: str
+) -> None:
+    if indexed is None:
+        return
+    stored = {record.name for record in tensors}
+    for name in sorted(indexed - stored):
+        inventory.findings.append(
+            _error(
+                "checkpoint-index-mismatch",
+                "the index places this tensor in the shard; it is not there",
+                display,
+                name,
+                expected="present",
+                actual="absent",
+            )
+        )
+    for name in sorted(stored - indexed):
+        inventory.findings.append(
+            _error(
+                "checkpoint-index-mismatch",
+                "the shard stores this tensor; the index does not list it",
+                display,
+                name,
+                expected="absent",
+                actual="present",
+            )
+        )
+
+
+def _read_safetensors(inventory: Inventory, path: Path, display: str) -> list[TensorRecord] | None:
+    try:
+        header = read_header(path)
+    except HeaderError as exc:
+        inventory.findings.append(_error("checkpoint-header-invalid", exc.reason, display, exc.tensor))
+        return None
+    except OSError as exc:
+        inventory.findings.append(_error("checkpoint-header-invalid", f"cannot read: {exc}", display))
+        return None
+    inventory.header_bytes += header.header_bytes
+    inventory.data_bytes += header.data_bytes
+    return [TensorRecord(t.name, t.dtype, t.shape, display) for t in header.tensors.values()]
+
+
+def _read_bin(inventory: Inventory, path: Path, display: str) -> list[TensorRecord] | None:
+    """A pickle checkpoint, opened with weights_only (no code runs) onto the meta device (no data read)."""
+    try:
+        import torch  # noqa: PLC0415 - only pickle checkpoints need it
+
+        state = torch.load(path, map_location="meta", weights_only=True, mmap=True)
+        if not isinstance(state, dict) or not all(
+            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()
+        ):
+            raise ValueError("the file is not a state dict of named tensors")
+    except Exception as exc:  # torch raises many types for a corrupt or hostile pickle
+        message = f"torch.load(weights_only=True) refuses it: {str(exc).splitlines()[0][:300]}"
+        inventory.findings.append(_error("checkpoint-bin-invalid", message, display))
+        return None
+    inventory.data_bytes += path.stat().st_size
+    return [
+        TensorRecord(name, TORCH_DTYPES.get(str(t.dtype), str(t.dtype)), tuple(t.shape), display)
+        for name, t in state.items()
+    ]
+
+
+# --- what the architecture expects --------------------------------------------------------------
+
+
+def config_dtype(config_data: dict[str, Any]) -> str | None:
+    """The weights' dtype as config.json declares it (`dtype` in transformers 5, `torch_dtype` before)."""
+    value = config_data.get("dtype") or config_data.get("torch_dtype")
+    return CONFIG_DTYPES.get(str(value).removeprefix("torch.")) if value else None
+
+
+def expected_state(config: Any, config_data: dict[str, Any]) -> ExpectedState:
+    """The persistent state dict of the architecture built on the meta device (no weights allocated)."""
+    from cardkit.meta_model import build_meta_model  # noqa: PLC0415 - imports torch
+
+    model = build_meta_model(config)
+    parameter_ids = {id(p) for p in model.parameters()}
+    state = model.state_dict(keep_vars=True)
+    groups: dict[int, list[str]] = {}
+    for name, tensor in state.items():
+        groups.setdefault(id(tensor), []).append(name)
+    tensors = {
+        name: ExpectedTensor(
+            tuple(t.shape), TORCH_DTYPES.get(str(t.dtype), str(t.dtype)), id(t) in parameter_ids
+        )
+        for name, t in state.items()
+    }
+    ignored = tuple(getattr(model, "_keys_to_ignore_on_load_unexpected", None) or ())
+    aliases = [tuple(names) for names in groups.values()]
+    return ExpectedState(tensors, aliases, ignored, config_dtype(config_data), rename=_renamer(model, state))
+
+
+def _renamer(model: Any, state: dict[str, Any]) -> Any:
+    """transformers' own load-time key renaming for this model (None when this version has none).
+
+    transformers 5 renames some checkpoint keys as it loads them and reverses that on save, so a
+    repository's `embed_out.weight` is the model's `lm_head.weight`. Applying the same rules here
+    compares what transformers will compare.
+    """
+    try:
+        from transformers.conversion_mapping import get_model_conversion_mapping  # noqa: PLC0415
+        from transformers.core_model_loading import (  # noqa: PLC0415
+            WeightConverter,
+            WeightRenaming,
+            rename_source_key,
+        )
+    except ImportError:
+        return None
+    transforms = get_model_conversion_mapping(model)
+    renamings = [t for t in transforms if isinstance(t, WeightRenaming)]
+    converters = [t for t in transforms if isinstance(t, WeightConverter)]
+    prefix = getattr(model, "base_model_prefix", None)
+
+    def rename(name: str) -> tuple[str, bool]:
+        target, converter = rename_source_key(name, renamings, converters, prefix, state)
+        return target, converter is not None
+
+    return rename
+
+
+# --- the comparison -----------------------------------------------------------------------------
+
+
+def compare(loaded: LoadedCard, inventory: Inventory, expected: ExpectedState) -> list[Finding]:
+    """Missing, unexpected, wrong-shape and wrong-dtype tensors, and the parameter count."""
+    findings: list[Finding] = []
+    default_file = display_path(_main_file(inventory))
+    stored = _by_model_name(inventory, expected)
+    for group in expected.aliases:
+        present = [name for name in group if name in stored]
+        if not present:
+            shape = list(expected.tensors[group[0]].shape)
+            findings.append(
+                _error(
+                    "checkpoint-missing-tensor",
+                    "the architecture needs this tensor; no shard stores it",
+                    default_file,
+                    group[0],
+                    expected=shape,
+                    actual=None,
+                )
+            )
+        for name in present:
+            findings += [
+                finding
+                for record, converted in stored[name]
+                if not converted
+                for finding in _compare_shape(record, expected.tensors[name])
+            ]
+    findings += _unexpected(inventory, expected, stored)
+    findings += _compare_dtypes(inventory, expected)
+    findings += _compare_count(loaded, inventory, expected)
+    return findings
+
+
+def _main_file(inventory: Inventory) -> Path:
+    for name in (SAFETENSORS_INDEX, SAFETENSORS_SINGLE, BIN_INDEX, BIN_SINGLE):
+        if (inventory.folder / name).exists():
+            return inventory.folder / name
+    return inventory.folder
+
+
+def _compare_shape(record: TensorRecord, want: ExpectedTensor) -> list[Finding]:
+    if record.shape == want.shape:
+        return []
+    message = f"stored as {list(record.shape)}; the architecture needs {list(want.shape)}"
+    return [
+        _error(
+            "checkpoint-shape-mismatch",
+            message,
+            record.file,
+            record.name,
+            expected=list(want.shape),
+            actual=list(record.shape),
+        )
+    ]
+
+
+def _is_ignored(name: str, expected: ExpectedState) -> bool:
+    return any(re.search(pattern, name) for pattern in expected.ignored)
+
+
+def _by_model_name(
+    inventory: Inventory, expected: ExpectedState
+) -> dict[str, list[tuple[TensorRecord, bool]]]:
+    """Stored tensors under the names the model gives them once transformers has renamed them."""
+    stored: dict[str, list[tuple[TensorRecord, bool]]] = {}
+    for record in inventory.tensors.values():
+        target, converted = expected.target(record.name)
+        stored.setdefault(target, []).append((record, converted))
+    return stored
+
+
+def _unexpected(
+    inventory: Inventory, expected: ExpectedState, stored: dict[str, list[tuple[TensorRecord, bool]]]
+) -> list[Finding]:
+    return [
+        _error(
+            "checkpoint-unexpected-tensor",
+            "stored in the checkpoint; the architecture has no such tensor",
+            record.file,
+            record.name,
+            expected=None,
+            actual=list(record.shape),
+        )
+        for target, records in stored.items()
+        if target not in expected.tensors
+        for record, _ in records
+        if not _is_ignored(record.name, expected)
+    ]
+
+
+def _floating_records(inventory: Inventory, expected: ExpectedState) -> list[TensorRecord]:
+    """Stored tensors that should carry the model's dtype: the architecture's floating tensors."""
+    return [
+        record
+        for record in inventory.tensors.values()
+        if (spec := expected.tensors.get(expected.target(record.name)[0])) and spec.dtype in FLOATING_DTYPES
+    ]
+
+
+def _compare_dtypes(inventory: Inventory, expected: ExpectedState) -> list[Finding]:
+    records = _floating_records(inventory, expected)
+    counts = Counter(record.dtype for record in records)
+    findings: list[Finding] = []
+    if len(counts) > 1:
+        findings.append(
+            Finding(
+                "checkpoint-mixed-dtypes",
+                Severity.WARNING,
+                f"floating tensors are stored in {len(counts)} dtypes: {dict(counts.most_common())}",
+                display_path(_main_file(inventory)),
+                expected=expected.dtype,
+                actual=dict(counts),
+            )
+        )
+    want = expected.dtype
+    wrong = [record for record in records if record.dtype != want]
+    if want is None or not wrong:
+        return findings
+    if len(counts) == 1:
+        message = f"all {len(records)} tensors are {wrong[0].dtype}; config.json declares {want}"
+        findings.append(
+            _error(
+                "checkpoint-dtype-mismatch",
+                message,
+                display_path(_main_file(inventory)),
+                expected=want,
+                actual=wrong[0].dtype,
+            )
+        )
+        return findings
+    findings += [
+        _error(
+            "checkpoint-dtype-mismatch",
+            f"stored as {r.dtype}; config.json declares {want}",
+            r.file,
+            r.name,
+            expected=want,
+            actual=r.dtype,
+        )
+        for r in wrong
+    ]
+    return findings
+
+
+def stored_parameters(inventory: Inventory, expected: ExpectedState) -> int:
+    """Elements stored in the checkpoint, less buffers and the stale names transformers ignores."""
+    total = 0
+    for record in inventory.tensors.values():
+        spec = expected.tensors.get(expected.target(record.name)[0])
+        if not _is_ignored(record.name, expected) and (spec is None or spec.is_parameter):
+            total += record.numel
+    return total
+
+
+def _compare_count(loaded: LoadedCard, inventory: Inventory, expected: ExpectedState) -> list[Finding]:
+    """The headers' parameter total against the card; a gap the card acknowledges is not repeated."""
+    if inventory.findings:
+        return []  # an unreadable shard makes any total meaningless; its finding says why
+    params = loaded.card.architecture.parameters
+    stored = stored_parameters(inventory, expected)
+    diff = stored - params.count
+    if diff == 0 or (params.acknowledged_difference and params.acknowledged_difference.amount == diff):
+        return []
+    message = f"the checkpoint stores {stored:,} parameters; the card claims {params.count:,} ({diff:+,})"
+    return [
+        loaded.finding(
+            "checkpoint-param-count-mismatch",
+            Severity.ERROR,
+            message,
+            ("architecture", "parameters", "count"),
+            expected=stored,
+            actual=params.count,
+        )
+    ]
+
+
+def summary(inventory: Inventory, expected: ExpectedState | None) -> dict[str, Any]:
+    """Figures for the report: what was read, how fast, and the parameters the headers add up to."""
+    counts = Counter(record.dtype for record in inventory.tensors.values())
+    return {
+        "format": inventory.format,
+        "shards": len(inventory.shards),
+        "tensors": len(inventory.tensors),
+        "parameters": stored_parameters(inventory, expected) if expected else None,
+        "dtypes": dict(counts.most_common()),
+        "header_bytes": inventory.header_bytes,
+        "data_bytes": inventory.data_bytes,
+        "seconds": round(inventory.seconds, 4),
+    }
+
+
+def check_checkpoint(
+    loaded: LoadedCard, folder: Path, config: Any, config_data: dict[str, Any]
+) -> tuple[list[Finding], dict[str, Any]]:
+    """Findings about the checkpoint in `folder`, and the summary figures for the report."""
+    inventory = read_inventory(folder)
+    if not inventory.tensors:
+        return inventory.findings, summary(inventory, None)
+    expected = expected_state(config, config_data)
+    return inventory.findings + compare(loaded, inventory, expected), summary(inventory, expected)

@@ -1,0 +1,55 @@
+"""`cardkit render`: write each card's README.md and README_zh.md from card.yaml, or check them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+LAYOUT_CHOICES = ("en", "zh", "zh-Hant", "en+zh")
+"""The layouts of cardkit.render.LAYOUTS, spelled out so building the parser imports no Jinja."""
+
+HELP = "write each card's README.md / README_zh.md from card.yaml, or --check they are current"
+DESCRIPTION = """Render model-card READMEs (Hub front matter and the Hub model-card sections) from
+card.yaml. Default: README.md (English) and README_zh.md (Simplified Chinese) next to each card.
+
+layouts (--lang, repeatable):
+  en        README.md            zh       README_zh.md
+  zh-Hant   README_zh-Hant.md    en+zh    README.md, each section in English then Chinese
+
+A README that cardkit did not write, or that was edited since, is not overwritten without --force.
+
+examples:
+  cardkit render                              # every card under cards/
+  cardkit render cards/llama-2-13b --lang zh-Hant
+  cardkit render --check                      # exit 1 with a diff when a README is stale
+"""
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "render", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("paths", nargs="*", default=["cards"], help="card files or folders (default: cards)")
+    parser.add_argument(
+        "--lang", action="append", choices=LAYOUT_CHOICES, help="layout to render (default: en and zh)"
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", help="write to DIR/<card folder>/ instead of next to each card"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 with a diff when a README is stale"
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite READMEs that were edited by hand or not written by cardkit",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cardkit.render import exit_code, format_results, render_paths  # noqa: PLC0415
+
+    results = render_paths(args.paths, args.lang, args.out, check=args.check, force=args.force)
+    sys.stdout.write(format_results(results, check=args.check))
+    return exit_code(results)

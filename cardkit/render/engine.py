@@ -1,0 +1,260 @@
+"""Turn one card into README text: Jinja templates per section, composed per layout.
+
+Each section of the Hub model-card template is its own template (templates/sections/), rendered once
+per locale with that locale's catalog, and empty when the card has nothing for it, so the section
+is dropped cleanly. A bilingual layout interleaves the locales section by section and subsection
+by subsection: one heading naming both (`## Uses · 用途`), then each paragraph, table or code block
+in English followed by its Chinese counterpart, written once when the two are the same (code,
+BibTeX).
+
+Templates run in a SandboxedEnvironment and receive the card as data: nothing in a card is ever
+compiled as a template, so `{{ }}` in card text stays literal. Environments and catalogs are built
+once per locale and cached.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import BytecodeCache, FileSystemLoader, StrictUndefined
+from jinja2.bccache import Bucket
+from jinja2.sandbox import SandboxedEnvironment
+
+from cardkit.render.frontmatter import front_matter
+from cardkit.render.i18n import Localizer, translations
+from cardkit.render.markdown import FILTERS, cell
+from cardkit.schema import Card
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+SECTIONS = (
+    "summary",
+    "model_details",
+    "uses",
+    "risks",
+    "get_started",
+    "training",
+    "evaluation",
+    "environment",
+    "technical",
+    "citation",
+    "acknowledgements",
+    "contact",
+)
+"""Section templates in the order of the Hub model-card template."""
+
+MARKER_PREFIX = "<!-- cardkit:sha256="
+"""The last line of every README cardkit writes: the SHA-256 of everything above it."""
+MARKER = re.compile(r"\n<!-- cardkit:sha256=([0-9a-f]{64}) -->\n\Z")
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One README shape: the locales it shows, in order, and the file it is written to."""
+
+    name: str
+    locales: tuple[str, ...]
+    filename: str
+    links: tuple[tuple[str, str], ...] = ()
+    """(label, file) of the other-language READMEs the top of the page links to."""
+
+
+_EN_LINK = ("English", "README.md")
+_ZH_LINK = ("简体中文", "README_zh.md")
+LAYOUTS: dict[str, Layout] = {
+    "en": Layout("en", ("en",), "README.md", (_EN_LINK, _ZH_LINK)),
+    "zh": Layout("zh", ("zh",), "README_zh.md", (_EN_LINK, _ZH_LINK)),
+    "zh-Hant": Layout(
+        "zh-Hant", ("zh-Hant",), "README_zh-Hant.md", (_EN_LINK, _ZH_LINK, ("繁體中文", "README_zh-Hant.md"))
+    ),
+    "en+zh": Layout("en+zh", ("en", "zh"), "README.md"),
+}
+DEFAULT_LAYOUTS = ("en", "zh")
+
+
+def md_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A GFM table of already-escaped Markdown cells; columns empty in every row are dropped.
+
+    Cells go through `cell` so a pipe or newline can never add a column or end a row.
+    """
+    texts = [["" if value is None else str(value) for value in row] for row in rows]
+    if not texts:
+        return ""
+    keep = [i for i in range(len(headers)) if i == 0 or any(row[i].strip() for row in texts)]
+    lines = ["| " + " | ".join(cell(headers[i]) for i in keep) + " |", "|" + " --- |" * len(keep)]
+    lines += ["| " + " | ".join(cell(row[i]) for i in keep) + " |" for row in texts]
+    return "\n".join(lines)
+
+
+def md_link(text: str, url: str) -> str:
+    """A Markdown link whose text is escaped card text and whose destination cannot break out."""
+    label = FILTERS["inline"](text).replace("[", "\\[").replace("]", "\\]")
+    return f"[{label}](<{url.replace('<', '%3C').replace('>', '%3E')}>)"
+
+
+class _SharedBytecode(BytecodeCache):
+    """Compile each template once per process, not once per locale: its code is the same in all."""
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if (code := self._store.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _SharedBytecode()
+
+
+@functools.cache
+def environment(tag: str) -> SandboxedEnvironment:
+    """The Jinja environment of one locale, with its catalog installed; built once per process."""
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
+        autoescape=False,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        bytecode_cache=_BYTECODE,
+    )
+    env.install_gettext_translations(translations(tag), newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(FILTERS)
+    env.filters["shell"] = shlex.quote
+    env.globals.update(table=md_table, link=md_link, l=Localizer(tag))
+    return env
+
+
+def _code_flags(lines: list[str]) -> list[bool]:
+    """For each line, whether it is inside (or delimits) a fenced code block."""
+    flags: list[bool] = []
+    fence: str | None = None
+    for line in lines:
+        match = _FENCE_LINE.match(line)
+        if fence is None and match:
+            fence = match.group(1)
+            flags.append(True)
+        elif fence is not None:
+            if line.strip() == fence:
+                fence = None
+            flags.append(True)
+        else:
+            flags.append(False)
+    return flags
+
+
+def _tidy(text: str) -> str:
+    """Collapse blank-line runs left by skipped rows, outside code blocks only (code is verbatim)."""
+    lines = text.strip("\n").split("\n")
+    out: list[str] = []
+    for line, in_code in zip(lines, _code_flags(lines), strict=True):
+        if not in_code and not line.strip():
+            if out and not out[-1]:
+                continue
+            line = ""
+        out.append(line)
+    return "\n".join(out)
+
+
+def _split(text: str, marker: str | None) -> list[str]:
+    """Chunks of `text` starting at each `marker` heading, or its blocks (blank-line separated)."""
+    lines = text.split("\n")
+    chunks: list[list[str]] = [[]]
+    for line, in_code in zip(lines, _code_flags(lines), strict=True):
+        starts = line.startswith(marker) if marker else not line.strip()
+        if not in_code and starts and chunks[-1]:
+            chunks.append([])
+        if marker or in_code or line.strip():
+            chunks[-1].append(line)
+    return ["\n".join(chunk).strip("\n") for chunk in chunks if "".join(chunk).strip()]
+
+
+def _interleave(parts: list[str]) -> str:
+    """Blocks of each locale side by side: English block, then the Chinese one unless identical."""
+    split = [_split(p, None) for p in parts]
+    if len({len(blocks) for blocks in split}) != 1:
+        return "\n\n".join(dict.fromkeys(parts))
+    return "\n\n".join(block for group in zip(*split, strict=True) for block in dict.fromkeys(group))
+
+
+def _merge(parts: list[str], level: int = 2) -> str:
+    """One section across locales: shared headings (`Uses · 用途`), then each locale's text in turn.
+
+    Headings are matched level by level (## then ###); below that, paragraphs, tables and code
+    blocks alternate English then Chinese, and a block that is the same in both (code, BibTeX) is
+    written once.
+    """
+    parts = [p for p in parts if p]
+    if len(parts) < 2:
+        return parts[0] if parts else ""
+    marker = "#" * level + " "
+    split = [_split(p, marker) for p in parts]
+    if level > 3 or len({len(chunks) for chunks in split}) != 1:
+        return _interleave(parts)
+    merged: list[str] = []
+    for group in zip(*split, strict=True):
+        if not all(chunk.startswith(marker) for chunk in group):
+            merged.append(_interleave(list(group)))
+            continue
+        heads = [chunk.split("\n", 1)[0][len(marker) :] for chunk in group]
+        bodies = [chunk.split("\n", 1)[1].strip("\n") if "\n" in chunk else "" for chunk in group]
+        body = _merge(bodies, level + 1)
+        merged.append(marker + " · ".join(dict.fromkeys(heads)) + (f"\n\n{body}" if body else ""))
+    return "\n\n".join(merged)
+
+
+def _section(name: str, card: Card, tag: str) -> str:
+    return _tidy(environment(tag).get_template(f"sections/{name}.md.j2").render(card=card))
+
+
+def render_body(card: Card, layout: Layout) -> str:
+    sections = [_merge([_section(name, card, tag) for tag in layout.locales]) for name in SECTIONS]
+    page = environment(layout.locales[0]).get_template("page.md.j2")
+    return _tidy(page.render(card=card, layout=layout, sections=[s for s in sections if s])) + "\n"
+
+
+def with_marker(text: str) -> str:
+    """Append the hash of `text`, so a later run can tell a hand edit from its own output."""
+    return f"{text}\n{MARKER_PREFIX}{hashlib.sha256(text.encode('utf-8')).hexdigest()} -->\n"
+
+
+def recorded_hash_matches(text: str) -> bool | None:
+    """True when `text` is unchanged since cardkit wrote it, False when edited, None when no marker."""
+    match = MARKER.search(text)
+    if match is None:
+        return None
+    body = text[: match.start()]
+    return hashlib.sha256(body.encode("utf-8")).hexdigest() == match.group(1)
+
+
+def render_card(card: Card, lang: str = "en") -> str:
+    """The complete README for `card` in layout `lang` (`en`, `zh`, `zh-Hant` or `en+zh`)."""
+    return render_layouts(card, [lang])[lang]
+
+
+def render_layouts(card: Card, langs: Sequence[str]) -> dict[str, str]:
+    """The README of `card` in each layout; the front matter, the same in all, is built once."""
+    unknown = [lang for lang in langs if lang not in LAYOUTS]
+    if unknown:
+        raise ValueError(f"unknown layout {unknown[0]!r}; choose from {', '.join(LAYOUTS)}")
+    head = front_matter(card) + "\n"
+    return {lang: with_marker(head + render_body(card, LAYOUTS[lang])) for lang in langs}
+
+
+def warm_up(layouts: Sequence[str] = tuple(LAYOUTS)) -> None:
+    """Load every catalog and compile every template now (benchmarks separate cold from warm)."""
+    for name in layouts:
+        for tag in LAYOUTS[name].locales:
+            env = environment(tag)
+            for section in SECTIONS:
+                env.get_template(f"sections/{section}.md.j2")

@@ -1,0 +1,165 @@
+"""Locales: gettext catalogs for labels, OpenCC for Traditional Chinese, Babel for numbers and dates.
+
+Labels live in `.po` catalogs (locales/<catalog>/LC_MESSAGES/cardkit.po) so that adding a language
+is adding a catalog, not editing templates. Catalogs are compiled in memory (read_po → write_mo →
+Translations) instead of shipping `.mo` files, so the `.po` file under review is the one that runs.
+Traditional Chinese is never written by hand: its catalog and its prose are the Simplified ones
+converted with OpenCC `s2twp` (Taiwan vocabulary), so the two can never drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale as BabelLocale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_compact_decimal, format_decimal
+from babel.support import Translations
+
+from cardkit.schema import LocalizedText
+
+DOMAIN = "cardkit"
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+_DECIMAL = "#,##0.##########"
+"""Every significant digit a card states (Babel's default pattern would print 3.0e-4 as 0)."""
+
+
+@dataclass(frozen=True)
+class LocaleSpec:
+    """How one output language is produced from the card's `en`/`zh` text and a catalog."""
+
+    tag: str
+    """BCP 47 tag, as used in `--lang` and in the README's file name."""
+    babel: str
+    """Babel locale for numbers, dates and language names."""
+    catalog: str
+    """Folder under locales/ whose cardkit.po holds the labels."""
+    text_field: str
+    """Which LocalizedText field holds the prose."""
+    opencc: str | None = None
+    """OpenCC configuration applied to labels and prose, for a script derived from another."""
+
+
+LOCALES: dict[str, LocaleSpec] = {
+    "en": LocaleSpec("en", "en", "en", "en"),
+    "zh": LocaleSpec("zh", "zh_Hans_CN", "zh", "zh"),
+    "zh-Hant": LocaleSpec("zh-Hant", "zh_Hant_TW", "zh", "zh", opencc="s2twp"),
+}
+
+
+def catalog_path(catalog: str) -> Path:
+    return LOCALES_DIR / catalog / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+OPENCC_CORRECTIONS: dict[str, dict[str, str]] = {"s2twp": {"引數": "參數"}}
+"""Where a phrase table picks the wrong sense for model cards: s2twp turns 参数 into 引數, Taiwan's
+word for a function *argument*; a model's parameters are 參數 there too. Reviewed entries only."""
+
+
+@functools.cache
+def converter(config: str | None) -> Callable[[str], str]:
+    """OpenCC is imported only when a derived script is rendered; identity otherwise."""
+    if config is None:
+        return str
+    import opencc  # noqa: PLC0415 - optional at import time, loaded once per config
+
+    convert = opencc.OpenCC(config).convert
+    corrections = OPENCC_CORRECTIONS.get(config, {})
+
+    def converted(text: str) -> str:
+        text = convert(text)
+        for wrong, right in corrections.items():
+            text = text.replace(wrong, right)
+        return text
+
+    return converted
+
+
+@functools.cache
+def translations(tag: str) -> Translations:
+    """The compiled catalog for `tag`, converted with OpenCC when the locale is derived."""
+    spec = LOCALES[tag]
+    with catalog_path(spec.catalog).open("rb") as handle:
+        catalog = read_po(handle, locale=spec.babel, domain=DOMAIN)
+    convert = converter(spec.opencc)
+    for message in catalog:
+        if message.id and isinstance(message.string, str) and message.string:
+            message.string = convert(message.string)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+class Localizer:
+    """What templates call to turn card data into text of one locale (exposed to them as `l`)."""
+
+    def __init__(self, tag: str) -> None:
+        self.spec = LOCALES[tag]
+        self.tag = tag
+        self._babel = BabelLocale.parse(self.spec.babel)
+        self._convert = converter(self.spec.opencc)
+
+    @property
+    def is_english(self) -> bool:
+        """Whether English-only card data (metric names) reads naturally in this locale."""
+        return self.spec.text_field == "en"
+
+    def text(self, value: LocalizedText | None) -> str:
+        """The card's prose in this locale ('' when the card has none, so sections can skip)."""
+        if value is None:
+            return ""
+        return self._convert(getattr(value, self.spec.text_field))
+
+    def number(self, value: float | int | None) -> str:
+        return "" if value is None else format_decimal(value, format=_DECIMAL, locale=self._babel)
+
+    def fixed(self, value: float | None, decimals: int) -> str:
+        """A published figure with the decimal places it was published with (26.10 stays 26.10)."""
+        if value is None:
+            return ""
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        return format_decimal(value, format=pattern, locale=self._babel, decimal_quantization=True)
+
+    def count(self, value: int | None) -> str:
+        """An exact count, with the locale's own rounded words for large ones (4 trillion, 4万亿)."""
+        if value is None:
+            return ""
+        exact = self.number(value)
+        if value < 1_000_000:
+            return exact
+        return exact + self.paren(self.compact(value))
+
+    def compact(self, value: int) -> str:
+        try:
+            return format_compact_decimal(value, format_type="long", locale=self._babel, fraction_digits=2)
+        except KeyError:  # Chinese has only the short form, which is already in words (万亿)
+            return format_compact_decimal(value, format_type="short", locale=self._babel, fraction_digits=2)
+
+    def date(self, value: datetime.date | None) -> str:
+        return "" if value is None else format_date(value, format="long", locale=self._babel)
+
+    def language(self, code: str) -> str:
+        """A language's name in this locale (English, 英语, 英文), the code when Babel has none."""
+        return self._convert(self._babel.languages.get(code, code))
+
+    def languages(self, codes: list[str]) -> str:
+        return self.join([self.language(code) for code in codes])
+
+    def numbers(self, values: tuple[float, ...] | list[float] | None) -> str:
+        return self.join([self.number(value) for value in values or ()])
+
+    def paren(self, text: str) -> str:
+        """An aside in parentheses, full-width in Chinese."""
+        return f"（{text}）" if self.spec.text_field == "zh" else f" ({text})"
+
+    def join(self, items: list[str]) -> str:
+        """A list in running text: commas in English, the enumeration comma in Chinese."""
+        return ("、" if self.spec.text_field == "zh" else ", ").join(items)

@@ -1,0 +1,137 @@
+"""Escape card text for the Markdown context it lands in.
+
+Card text is data, never template: it reaches Markdown only through these filters. Prose may use
+Markdown (emphasis, links, code spans), so it is kept, but what changes the document's structure
+rather than the text is neutralised: raw HTML (a `<script>` would run on any renderer that allows
+HTML), lines that are only dashes or equals signs (a thematic break or a setext underline, and a
+`---` line is how front matter ends), `#` headings (they would break the outline), code fences (an
+unclosed one swallows the rest of the README) and, in table cells, pipes and newlines (they split
+or end the row).
+"""
+
+from __future__ import annotations
+
+import re
+
+_AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
+_CONTAINER = re.compile(r"[ \t]*(?:>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+)")
+"""One blockquote or list marker: a heading, fence or rule after them still renders as one."""
+_OPENER = re.compile(r"[ \t]*(?:`{3,}|~{3,}|#{1,6}(?:[ \t]|$))")
+"""A code fence (an unclosed one swallows the rest of the README) or an ATX heading."""
+_RULE_MARKS = " \t-=_*"
+"""A line left with only these is a thematic break or setext underline (and `---` ends front matter)."""
+_BACKTICK_RUN = re.compile(r"`+")
+_PIPE = re.compile(r"(\\*)\|")
+_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def _entities(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _closing_run(line: str, start: int, length: int) -> int | None:
+    """Index of the next run of exactly `length` backticks on this line, as CommonMark pairs them."""
+    for match in _BACKTICK_RUN.finditer(line, start):
+        if len(match.group(0)) == length:
+            return match.start()
+    return None
+
+
+def _escape_line(line: str) -> str:
+    """`<`, `>`, `&` as entities outside code spans and autolinks, scanning as CommonMark does.
+
+    Left to right, like the inline parser: a backslash escape is kept as typed (so an escaped
+    backtick opens nothing), a backtick run is a code span only if the same run closes it on the
+    same line (otherwise it is literal and what follows is escaped), and code spans and `<https://…>`
+    autolinks are kept verbatim because inside them `<` is already literal. A span that would
+    continue onto another line is not trusted: an HTML block can interrupt a paragraph there.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if char == "\\" and i + 1 < len(line) and line[i + 1] in _PUNCTUATION:
+            out.append(line[i : i + 2])  # `\<` is already a literal `<`
+            i += 2
+        elif char == "`":
+            length = len(line) - i - len(line[i:].lstrip("`"))
+            close = _closing_run(line, i + length, length)
+            end = i + length if close is None else close + length
+            out.append(line[i:end])
+            i = end
+        elif char == "<" and (link := _AUTOLINK.match(line, i)):
+            out.append(link.group(0))
+            i = link.end()
+        else:
+            out.append(_entities(char))
+            i += 1
+    return "".join(out)
+
+
+def _outside_code(text: str) -> str:
+    """Escape raw HTML everywhere except code spans and autolinks, line by line."""
+    return "\n".join(_escape_line(line) for line in text.split("\n"))
+
+
+def _escape_at(line: str, start: int) -> str:
+    mark = start + len(line[start:]) - len(line[start:].lstrip(" \t"))
+    return line[:mark] + "\\" + line[mark:]
+
+
+def _neutralise_line(line: str) -> str:
+    """Backslash the first mark of a rule, fence or heading, also behind blockquote/list markers.
+
+    Linear in the line: each position tried is the end of one more marker, and a rule is only
+    possible in the trailing run of rule marks, found once.
+    """
+    rule_from = len(line.rstrip(_RULE_MARKS))
+    start = 0
+    while True:
+        if (start >= rule_from and line[start:].strip()) or _OPENER.match(line, start):
+            return _escape_at(line, start)
+        marker = _CONTAINER.match(line, start)
+        if marker is None:
+            return line
+        start = marker.end()
+
+
+def prose(text: str) -> str:
+    """A block of card prose: Markdown kept; HTML, rules, headings and fences neutralised."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    # Block marks first: the backslash they add must be seen when code spans are paired.
+    return _outside_code("\n".join(_neutralise_line(line) for line in text.split("\n"))).rstrip()
+
+
+def inline(text: str) -> str:
+    """A single line of card text (a heading, a list item): prose on one line."""
+    return " ".join(prose(text).split("\n"))
+
+
+def cell(text: object) -> str:
+    """A table cell: one line, every pipe escaped (GFM un-escapes them, even inside code spans).
+
+    A pipe is escaped when an odd number of backslashes precede it; `\\|` is an escaped backslash
+    and a cell delimiter to GitHub's parser, so such a pipe gets one more backslash.
+    """
+    value = prose(str(text))
+    value = "<br>".join(line.strip() for line in value.split("\n") if line.strip())
+    return _PIPE.sub(lambda m: m.group(0) if len(m.group(1)) % 2 else f"{m.group(1)}\\|", value)
+
+
+def code(text: object) -> str:
+    """A code span holding `text` literally, whatever backticks it contains."""
+    value = " ".join(str(text).replace("\r", "\n").split("\n"))
+    longest = max((len(run) for run in _BACKTICK_RUN.findall(value)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") or value.startswith(" ") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
+def fence(text: str) -> str:
+    """The backtick fence for a code block: longer than any backtick run that starts a line in it."""
+    longest = max((len(run) for run in re.findall(r"^[ \t]*(`+)", text, re.MULTILINE)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+FILTERS = {"prose": prose, "inline": inline, "cell": cell, "code": code, "fence": fence}
+"""Jinja filters by name; every piece of card text in a template goes through one of them."""
