@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cardkit.card_file import LoadedCard, display_path
+from cardkit.card_file import LoadedCard
+from cardkit.card_paths import display_path
 from cardkit.findings import Finding, Severity
 from cardkit.safetensors_header import FLOATING_DTYPES, HeaderError, read_header
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cardkit.card_file import LoadedCard, display_path
+from cardkit.card_file import LoadedCard
+from cardkit.card_paths import display_path
 from cardkit.errors import MissingDependencyError
 from cardkit.findings import Finding, Severity
 

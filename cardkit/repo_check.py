@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cardkit.card_file import display_path
+from cardkit.card_paths import display_path
 from cardkit.errors import UsageError
 from cardkit.findings import CardReport, Finding, Severity
 from cardkit.yaml_source import FieldPath, LoadedYaml, dotted_path, load_yaml, read_text

@@ -1,19 +1,19 @@
-"""`cardkit validate` as a library call: schema, card rules, config.json and the meta-device build."""
+"""`cardkit validate` as a library call: schema, card rules, config.json and the meta-device build.
+
+This module stays light (no pydantic, no torch) so that a card whose report is cached costs a few
+file reads; `cardkit.card_checks` holds the checks themselves.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from cardkit import facts_cache
-from cardkit.card_file import LoadedCard, discover, display_path, load_card
-from cardkit.config_check import compare_config, compare_meta, compare_raw_config
+from cardkit import report_cache
+from cardkit.card_paths import discover, display_path
 from cardkit.errors import UsageError
-from cardkit.findings import CardReport, Finding, Severity
-from cardkit.model_config import raw_config_facts, read_config_json
-from cardkit.rules import check_rules
+from cardkit.findings import CardReport, Severity
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,8 @@ class ValidateOptions:
     Without it, config.json is still compared, but only on the keys it states explicitly.
     """
     cache: bool = True
-    """Reuse the facts computed for an identical config.json (see `cardkit.facts_cache`)."""
+    """Reuse the report of an unchanged card (`cardkit.report_cache`) and the architecture facts of
+    an identical config.json (`cardkit.facts_cache`)."""
     checkpoint: Path | None = None
     """A folder of weights to check against the card from its safetensors headers (no data read)."""
     load: bool = False
@@ -36,120 +37,24 @@ class ValidateOptions:
 
 
 def validate_card(path: Path, options: ValidateOptions = ValidateOptions()) -> CardReport:
-    loaded = load_card(path)
-    report = CardReport(display_path(path), findings=list(loaded.findings))
-    if loaded.card is None:
-        return report
-    report.model_id = loaded.card.identity.repo_id
-    report.parameters.claimed = loaded.card.architecture.parameters.count
-    report.findings += check_rules(loaded)
-    data = _check_against_config(loaded, report, options)
-    if data is not None and options.checkpoint is not None:
-        _check_weights(loaded, report, data, options)
-    return report
+    """Every finding for one card file, computed afresh (no report cache)."""
+    from cardkit.card_checks import check_card  # noqa: PLC0415 - builds the schema
+
+    return check_card(path, options)[0]
 
 
-def _check_against_config(
-    loaded: LoadedCard, report: CardReport, options: ValidateOptions
-) -> dict[str, Any] | None:
-    """Compare the card with its config.json; returns the config mapping when it could be read."""
-    config_path = loaded.folder / loaded.card.config
-    config_display = display_path(config_path)
-    if not config_path.resolve().is_relative_to(loaded.folder.resolve()):
-        message = f"{config_display} resolves outside the card's folder"
-        report.findings.append(loaded.finding("config-outside-card", Severity.ERROR, message, ("config",)))
-        return None
-    data, findings = read_config_json(config_path, config_display)
-    report.findings += findings
-    if data is None:
-        return None
-    if options.model:
-        _check_against_model(loaded, report, data, config_display, options.cache)
-    else:
-        report.findings += compare_raw_config(loaded, raw_config_facts(data))
-    return data
+def _cacheable(options: ValidateOptions) -> bool:
+    """Weights, loading and generation measure things outside the card's files: always run them."""
+    return options.cache and options.checkpoint is None and not (options.load or options.generate)
 
 
-def _check_against_model(
-    loaded: LoadedCard, report: CardReport, data: dict[str, Any], display: str, use_cache: bool
-) -> None:
-    key = facts_cache.cache_key(data)
-    cached = facts_cache.load(key, display) if use_cache else None
-    if cached is None:
-        from cardkit.meta_model import meta_facts  # noqa: PLC0415 - imports torch
-        from cardkit.model_config import build_config, facts_from_config  # noqa: PLC0415
+def _validate_cached(path: Path, options: ValidateOptions) -> CardReport:
+    def compute() -> tuple[CardReport, list[Path]]:
+        from cardkit.card_checks import check_card  # noqa: PLC0415 - builds the schema
 
-        config, findings = build_config(data, display)
-        if config is None:
-            report.findings += findings
-            return
-        cached = (facts_from_config(config), meta_facts(config), findings)
-        facts_cache.store(key, *cached)
-    config_facts, meta, findings = cached
-    report.findings += findings
-    report.findings += compare_config(loaded, config_facts)
-    report.parameters.computed = meta.parameters
-    report.findings += compare_meta(loaded, meta)
+        return check_card(path, options)
 
-
-BLOCKING_CODES = frozenset(
-    {
-        "checkpoint-not-found",
-        "checkpoint-header-invalid",
-        "checkpoint-index-invalid",
-        "checkpoint-outside-folder",
-        "checkpoint-shard-missing",
-        "checkpoint-bin-invalid",
-    }
-)
-"""Checkpoint findings after which loading is not attempted: the files themselves are unsafe or absent."""
-
-
-def _check_weights(
-    loaded: LoadedCard, report: CardReport, data: dict[str, Any], options: ValidateOptions
-) -> None:
-    """--checkpoint, then --load and --generate, each adding findings and figures to the report."""
-    from cardkit.checkpoint import check_checkpoint, config_dtype  # noqa: PLC0415 - --checkpoint only
-    from cardkit.model_config import build_config  # noqa: PLC0415
-
-    assert options.checkpoint is not None
-    config, _ = build_config(data, display_path(loaded.folder / loaded.card.config))
-    if config is None:
-        return  # the config stage already reported why
-    findings, figures = check_checkpoint(loaded, options.checkpoint, config, data)
-    report.findings += findings
-    report.runtime = {"checkpoint": figures}
-    if not (options.load or options.generate):
-        return
-    if blocking := sorted({f.code for f in findings} & BLOCKING_CODES):
-        message = f"not loaded: the checkpoint's files are unusable ({', '.join(blocking)})"
-        report.findings.append(
-            Finding("load-skipped", Severity.ERROR, message, display_path(options.checkpoint))
-        )
-        return
-    _load_and_generate(loaded, report, config, config_dtype(data), options)
-
-
-def _load_and_generate(
-    loaded: LoadedCard, report: CardReport, config: Any, dtype: str | None, options: ValidateOptions
-) -> None:
-    from cardkit.loaded_model import load_and_check  # noqa: PLC0415 - imports torch and transformers
-    from cardkit.smoke_test import run_smoke_test  # noqa: PLC0415
-
-    assert options.checkpoint is not None and report.runtime is not None
-    size = report.runtime["checkpoint"].get("data_bytes") or 0
-    model, findings = load_and_check(
-        loaded, options.checkpoint, config, dtype, size, options.trust_remote_code
-    )
-    report.findings += findings
-    if model is None:
-        return
-    report.runtime["load"] = model.figures
-    if options.generate:
-        findings, figures = run_smoke_test(loaded, options.checkpoint, model.model, options.trust_remote_code)
-        report.findings += findings
-        if figures:
-            report.runtime["generate"] = figures
+    return report_cache.cached(path, display_path(path), (options.model,), compute)
 
 
 def validate_paths(
@@ -164,6 +69,8 @@ def validate_paths(
         raise UsageError("--checkpoint compares with the meta-device architecture; drop --no-model")
     if (options.load or options.generate) and options.checkpoint is None:
         raise UsageError("--load and --generate need --checkpoint DIR")
+    if _cacheable(options):
+        return [_validate_cached(path, options) for path in cards]
     return [validate_card(path, options) for path in cards]
 
 

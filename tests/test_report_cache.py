@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from cardkit import report_cache
 from cardkit.findings import CardReport, Finding, Severity
-from tests.helpers import CARDS_DIR
+from tests.helpers import CARDS_DIR, ROOT
 
 
 @pytest.fixture
@@ -102,3 +105,38 @@ def test_an_unreadable_card_is_never_cached(tmp_path: Path) -> None:
     run(missing, compute)
     run(missing, compute)
     assert compute.calls == 2
+
+
+def _validate_in_child(cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`cardkit validate` in a fresh interpreter, reporting which heavy modules it imported."""
+    code = (
+        "import sys; from cardkit.cli import main; rc = main(['validate', *sys.argv[1:]]); "
+        "print('IMPORTED', sorted(m for m in ('pydantic', 'yaml', 'torch') if m in sys.modules)); "
+        "raise SystemExit(rc)"
+    )
+    env = {**os.environ, "CARDKIT_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
+    )
+
+
+def test_validate_answers_an_unchanged_card_from_the_cache_without_pydantic(tmp_path: Path) -> None:
+    first = _validate_in_child(tmp_path, "--no-model", "cards")
+    second = _validate_in_child(tmp_path, "--no-model", "cards")
+    assert first.returncode == second.returncode == 0
+    assert "IMPORTED ['pydantic', 'yaml']" in first.stdout
+    assert "IMPORTED []" in second.stdout
+    assert second.stdout == first.stdout.replace("IMPORTED ['pydantic', 'yaml']", "IMPORTED []")
+
+
+def test_an_edit_after_a_cached_run_is_seen(tmp_path: Path) -> None:
+    folder = tmp_path / "card"
+    shutil.copytree(CARDS_DIR / "stablelm-3b-4e1t", folder)
+    cache = tmp_path / "cache"
+    assert _validate_in_child(cache, "--no-model", str(folder)).returncode == 0
+    card = folder / "card.yaml"
+    card.write_text(card.read_text(encoding="utf-8").replace("  num_layers: 32", "  num_layers: 30"))
+    edited = _validate_in_child(cache, "--no-model", str(folder))
+    assert edited.returncode == 1
+    assert "error [config-mismatch] architecture.num_layers" in edited.stdout
+    assert "IMPORTED ['pydantic', 'yaml']" in edited.stdout

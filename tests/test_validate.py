@@ -286,7 +286,7 @@ def test_no_model_still_compares_what_config_json_states(card_copy: Callable[[st
 
 
 def test_config_or_readme_path_stands_for_its_card(card_copy: Callable[[str], Path]) -> None:
-    from cardkit.card_file import discover
+    from cardkit.card_paths import discover
 
     path = card_copy("stablelm-3b-4e1t")
     assert discover([path.parent / "config.json", path, path.parent]) == [path]

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Literal
 
 from cardkit.atomic import write_text_atomic
-from cardkit.card_file import discover, display_path, load_card
+from cardkit.card_file import load_card
+from cardkit.card_paths import discover, display_path
 from cardkit.errors import UsageError
 from cardkit.findings import Finding, Severity
 from cardkit.render.engine import DEFAULT_LAYOUTS, LAYOUTS, Layout, recorded_hash_matches, render_layouts
