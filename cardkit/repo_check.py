@@ -78,6 +78,8 @@ def check_repo(folder: Path, options: CheckOptions = CheckOptions()) -> CardRepo
     """Every finding for one repo folder; raises UsageError when `folder` is not a folder."""
     if not folder.is_dir():
         raise UsageError(f"{folder}: not a folder")
+    if options.checkpoint and not options.model:
+        raise UsageError("--checkpoint compares with the meta-device architecture; drop --no-model")
     readme = folder / "README.md"
     report = CardReport(display_path(readme))
     report.findings += _required_files(folder)
@@ -224,31 +226,51 @@ def _leaks(text: str, display: str) -> Iterator[Finding]:
 def _card_checks(
     card_path: Path, folder: Path, fm: FrontMatter | None, report: CardReport, options: CheckOptions
 ) -> list[Finding]:
-    """Validate the card (and the weights when asked), then hold the README's metadata to it."""
+    """Validate the card (and the weights when asked), then hold the README to it."""
     from cardkit.validate import ValidateOptions, validate_card  # noqa: PLC0415
 
-    validate_options = ValidateOptions(model=options.model)
-    if options.checkpoint:
-        validate_options = _with_checkpoint(validate_options, folder)
-    card_report = validate_card(card_path, validate_options)
+    checkpoint = folder if options.checkpoint else None
+    card_report = validate_card(card_path, ValidateOptions(model=options.model, checkpoint=checkpoint))
     report.model_id = card_report.model_id
     report.parameters = card_report.parameters
+    report.runtime = card_report.runtime
     findings = list(card_report.findings)
-    if fm is not None and not card_report.has_errors:
-        from cardkit.card_file import load_card  # noqa: PLC0415
+    if card_report.has_errors:
+        return findings  # a README cannot be held to a card that is itself wrong
+    from cardkit.card_file import load_card  # noqa: PLC0415
 
-        card = load_card(card_path).card
-        if card is not None:
+    card = load_card(card_path).card
+    if card is not None:
+        if fm is not None:
             findings += _readme_agrees_with_card(fm, card)
+        findings += _rendered_readmes_are_current(card, folder)
     return findings
 
 
-def _with_checkpoint(options: Any, folder: Path) -> Any:
-    from dataclasses import fields, replace  # noqa: PLC0415
+def _rendered_readmes_are_current(card: Any, folder: Path) -> list[Finding]:
+    """A README cardkit rendered (it carries the hash marker, even if edited since) must be what
+    the card renders today.
 
-    if "checkpoint" not in {f.name for f in fields(options)}:
-        raise UsageError("--checkpoint needs the checkpoint inventory (cardkit.checkpoint), not installed")
-    return replace(options, checkpoint=folder)
+    README.md may be the English or the bilingual layout; a README written by hand (no marker) is
+    held to the card only through its metadata.
+    """
+    from cardkit.render import render_layouts  # noqa: PLC0415
+    from cardkit.render.engine import MARKER_PREFIX  # noqa: PLC0415
+    from cardkit.render.files import RenderResult, check_file  # noqa: PLC0415
+
+    texts = render_layouts(card, ["en", "en+zh", "zh", "zh-Hant"])
+    candidates = {"README.md": ("en", "en+zh"), "README_zh.md": ("zh",), "README_zh-Hant.md": ("zh-Hant",)}
+    findings: list[Finding] = []
+    for name, layouts in candidates.items():
+        target = folder / name
+        if not target.is_file():
+            continue
+        existing = target.read_text(encoding="utf-8", errors="replace")
+        if MARKER_PREFIX not in existing or existing in (texts[lay] for lay in layouts):
+            continue
+        result = RenderResult(display_path(target), display_path(target), layouts[0], "current")
+        findings += check_file(target, texts[layouts[0]], result).findings
+    return findings
 
 
 def _readme_agrees_with_card(fm: FrontMatter, card: Any) -> Iterator[Finding]:

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from cardkit.cli import main
+from cardkit.errors import UsageError
 from cardkit.findings import CardReport, Severity
 from cardkit.repo_check import CheckOptions, check_repo
 from tests.helpers import CARDS_DIR
@@ -208,3 +209,78 @@ def test_cli_formats_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["check", str(bad), "--no-model", "--format", "github"]) == 1
     assert "::error file=" in capsys.readouterr().out
     assert main(["check", str(tmp_path / "nowhere")]) == 2
+
+
+# --- folders as `cardkit render` leaves them: the real upload ------------------------------------
+
+
+def rendered_repo(tmp_path: Path, slug: str) -> Path:
+    """The card's folder as committed (card, config, rendered READMEs) plus what an upload adds."""
+    folder = tmp_path / slug
+    shutil.copytree(CARDS_DIR / slug, folder)
+    (folder / "tokenizer_config.json").write_text("{}\n")
+    (folder / "LICENSE").write_text("the licence text\n")
+    return folder
+
+
+@pytest.mark.parametrize("slug", sorted(p.name for p in CARDS_DIR.iterdir() if (p / "card.yaml").is_file()))
+def test_a_folder_rendered_from_each_card_passes(tmp_path: Path, slug: str) -> None:
+    report = check_repo(rendered_repo(tmp_path, slug))
+    # StableLM 2 12B acknowledges its published count's gap: a warning, by design.
+    allowed = {"param-count-acknowledged"} if slug == "stablelm-2-12b" else set()
+    assert [f for f in report.findings if f.severity is not Severity.INFO and f.code not in allowed] == []
+    assert report.parameters.computed is not None
+
+
+def test_a_hand_edit_in_a_rendered_readme_is_stale(tmp_path: Path) -> None:
+    folder = rendered_repo(tmp_path, "llama-2-13b")
+    readme = folder / "README_zh.md"
+    readme.write_text(readme.read_text(encoding="utf-8").replace("13B", "7B", 1), encoding="utf-8")
+    found = [(f.code, Path(f.file).name) for f in check_repo(folder, NO_MODEL).findings]
+    assert found == [("render-stale", "README_zh.md")]
+
+
+def test_a_score_edited_in_rendered_front_matter_is_named_and_stale(tmp_path: Path) -> None:
+    folder = rendered_repo(tmp_path, "stablelm-3b-4e1t")
+    readme = folder / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    readme.write_text(text.replace("      value: 46.59\n", "      value: 64.59\n", 1), encoding="utf-8")
+    found = {f.code: f for f in check_repo(folder, NO_MODEL).findings}
+    assert set(found) == {"check-readme-card-mismatch", "render-stale"}
+    mismatch = found["check-readme-card-mismatch"]
+    assert (mismatch.expected, mismatch.actual) == (46.59, 64.59)
+
+
+def test_a_readme_written_by_hand_is_held_to_the_card_by_its_metadata_only(tmp_path: Path) -> None:
+    folder = rendered_repo(tmp_path, "llama-2-13b")
+    (folder / "README_zh.md").unlink()
+    text = (folder / "README.md").read_text(encoding="utf-8")
+    hand_written = text.split("<!-- cardkit:sha256=")[0] + "\nA paragraph the publisher added.\n"
+    (folder / "README.md").write_text(hand_written, encoding="utf-8")
+    assert check_repo(folder, NO_MODEL).findings == []
+
+
+def test_checkpoint_inventory_of_the_folder(tmp_path: Path) -> None:
+    from tests.shells import state_entries_for, write_shell
+
+    folder = rendered_repo(tmp_path, "stablelm-3b-4e1t")
+    entries = list(state_entries_for("stablelm-3b-4e1t"))
+    write_shell(folder, entries)
+    assert [
+        f for f in check_repo(folder, CheckOptions(checkpoint=True)).findings if f.severity is Severity.ERROR
+    ] == []
+    for path in folder.glob("model*"):
+        path.unlink()
+    dropped = entries.pop(5)
+    write_shell(folder, entries)
+    found = [
+        f
+        for f in check_repo(folder, CheckOptions(checkpoint=True)).findings
+        if f.code == "checkpoint-missing-tensor"
+    ]
+    assert [f.field for f in found] == [dropped.name]
+
+
+def test_checkpoint_needs_the_model_checks(tmp_path: Path) -> None:
+    with pytest.raises(UsageError):
+        check_repo(rendered_repo(tmp_path, "llama-2-13b"), CheckOptions(model=False, checkpoint=True))
