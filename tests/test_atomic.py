@@ -67,3 +67,44 @@ def test_killed_writer_never_leaves_a_partial_file(tmp_path: Path, sig: signal.S
         child.wait(timeout=30)
         content = target.read_text()
         assert len(content) == size and len(set(content)) == 1, "a partial or mixed file was left"
+
+
+RENDERER = """
+import sys
+from pathlib import Path
+from cardkit.render import render_paths
+card = Path(sys.argv[1])
+text = card.read_text(encoding="utf-8")
+print("ready", flush=True)
+n = 0
+while True:
+    n += 1
+    # Alternate between two versions of the card, so that every render really rewrites both READMEs.
+    card.write_text(text.replace("A base model continues text", f"A base model (v{n % 2}) continues text"))
+    render_paths([card.parent], force=True)
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+def test_render_killed_mid_write_leaves_every_readme_whole(tmp_path: Path, sig: signal.Signals) -> None:
+    """Every README left behind is complete: its recorded hash matches everything above it."""
+    import shutil
+
+    from cardkit.render import recorded_hash_matches
+
+    folder = tmp_path / "stablelm-3b-4e1t"
+    shutil.copytree(ROOT / "cards" / "stablelm-3b-4e1t", folder)
+    card = folder / "card.yaml"
+    for delay in (0.4, 0.7, 1.1):
+        child = subprocess.Popen(
+            [sys.executable, "-c", RENDERER, str(card)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        assert child.stdout is not None and child.stdout.readline().strip() == b"ready"
+        time.sleep(delay)
+        child.send_signal(sig)
+        child.wait(timeout=30)
+        for name in ("README.md", "README_zh.md"):
+            assert recorded_hash_matches((folder / name).read_text(encoding="utf-8")) is True, name

@@ -78,3 +78,17 @@ def test_validate_reports_on_any_yaml_data(value: Any) -> None:
 @given(st.binary(max_size=300) | text)
 def test_validate_reports_on_any_bytes(content: str | bytes) -> None:
     _validate_text(content)
+
+
+@SETTINGS
+@given(valid_cards(), st.sampled_from(["en", "zh", "zh-Hant", "en+zh"]))
+def test_render_never_raises_on_a_valid_card(card: Card, layout: str) -> None:
+    from huggingface_hub import ModelCard
+
+    from cardkit.render import recorded_hash_matches, render_card
+
+    readme = render_card(card, layout)
+    assert recorded_hash_matches(readme) is True
+    metadata = ModelCard(readme).data
+    assert metadata.license == card.license.id
+    assert len(metadata.eval_results or []) == len(card.evaluation.results if card.evaluation else [])
