@@ -38,7 +38,8 @@ def test_bad_input_gives_its_finding(case: str, tmp_path: Path, capsys: pytest.C
     expected = EXPECTED[case]
     folder = tmp_path / case
     shutil.copytree(BAD / case, folder)
-    code, payload, text = _validate(folder, capsys)
+    extra = [arg.replace("{folder}", str(folder)) for arg in expected.get("args", [])]
+    code, payload, text = _validate(folder, capsys, *extra)
     assert code == 1
     findings = [f for card in payload["cards"] for f in card["findings"] if f["code"] == expected["code"]]
     assert findings, f"{case}: got {[f['code'] for c in payload['cards'] for f in c['findings']]}"
@@ -94,3 +95,18 @@ def test_hostile_yaml_in_bounded_memory_and_time(case: str) -> None:
     assert result.returncode == 1, result.stderr
     assert EXPECTED[case]["code"] in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_checkpoint_symlink_escaping_the_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A shard that is a link to a file outside the checkpoint folder is refused, never read."""
+    folder = tmp_path / "card"
+    shutil.copytree(BAD / "checkpoint-overlapping-offsets", folder)
+    weights = folder / "weights" / "model.safetensors"
+    outside = tmp_path / "outside.safetensors"
+    weights.rename(outside)
+    weights.symlink_to(outside)
+    code, payload, text = _validate(folder, capsys, "--checkpoint", str(folder / "weights"))
+    assert code == 1
+    found = [(f["code"], Path(f["file"]).name) for f in payload["cards"][0]["findings"]]
+    assert found == [("checkpoint-outside-folder", "model.safetensors")]
+    assert "Traceback" not in text
