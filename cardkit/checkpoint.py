@@ -9,6 +9,7 @@ parameter count, so the checkpoint, the architecture and the card are compared o
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from collections import Counter
@@ -65,10 +66,7 @@ class TensorRecord:
 
     @property
     def numel(self) -> int:
-        total = 1
-        for dim in self.shape:
-            total *= dim
-        return total
+        return math.prod(self.shape)
 
 
 @dataclass

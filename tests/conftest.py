@@ -6,10 +6,14 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.helpers import CARDS_DIR
+
+if TYPE_CHECKING:
+    from tests.tiny_models import TinyModel
 
 # Tests never reach the Hub: anything that tries fails fast instead of hanging on the network.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -32,3 +36,11 @@ def card_copy(tmp_path: Path) -> Callable[[str], Path]:
         return target / "card.yaml"
 
     return copy
+
+
+@pytest.fixture(scope="session")
+def tiny_zoo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, TinyModel]:
+    """One tiny checkpoint per shipped card (imports torch, so only tests that ask pay for it)."""
+    from tests.tiny_models import tiny_zoo_in
+
+    return tiny_zoo_in(tmp_path_factory)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cardkit.findings import CardReport, Finding
+
 ROOT = Path(__file__).resolve().parent.parent
 CARDS_DIR = ROOT / "cards"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -25,3 +27,9 @@ def replace_once(path: Path, old: str, new: str) -> int:
     line = text[: text.index(old)].count("\n") + 1
     path.write_text(text.replace(old, new), encoding="utf-8")
     return line
+
+
+def only(report: CardReport, code: str) -> Finding:
+    matching = [f for f in report.findings if f.code == code]
+    assert len(matching) == 1, report.findings
+    return matching[0]

@@ -27,6 +27,20 @@ while True:
 """
 
 
+def _start_then_kill(script: str, args: list[str], delay: float, sig: signal.Signals) -> None:
+    """Run `script` in a child until it says "ready", let it work for `delay` s, then signal it."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert child.stdout is not None and child.stdout.readline().strip() == b"ready"
+    time.sleep(delay)
+    child.send_signal(sig)
+    child.wait(timeout=30)
+
+
 def test_replaces_whole_file_and_leaves_no_temp(tmp_path: Path) -> None:
     target = tmp_path / "README.md"
     target.write_text("old")
@@ -55,16 +69,7 @@ def test_killed_writer_never_leaves_a_partial_file(tmp_path: Path, sig: signal.S
     size = 4 * 1024 * 1024
     target.write_text("0" * size)
     for delay in (0.05, 0.13, 0.31):
-        child = subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(target), str(size)],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
-        assert child.stdout is not None and child.stdout.readline().strip() == b"ready"
-        time.sleep(delay)
-        child.send_signal(sig)
-        child.wait(timeout=30)
+        _start_then_kill(WRITER, [str(target), str(size)], delay, sig)
         content = target.read_text()
         assert len(content) == size and len(set(content)) == 1, "a partial or mixed file was left"
 
@@ -96,15 +101,6 @@ def test_render_killed_mid_write_leaves_every_readme_whole(tmp_path: Path, sig: 
     shutil.copytree(ROOT / "cards" / "stablelm-3b-4e1t", folder)
     card = folder / "card.yaml"
     for delay in (0.4, 0.7, 1.1):
-        child = subprocess.Popen(
-            [sys.executable, "-c", RENDERER, str(card)],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
-        assert child.stdout is not None and child.stdout.readline().strip() == b"ready"
-        time.sleep(delay)
-        child.send_signal(sig)
-        child.wait(timeout=30)
+        _start_then_kill(RENDERER, [str(card)], delay, sig)
         for name in ("README.md", "README_zh.md"):
             assert recorded_hash_matches((folder / name).read_text(encoding="utf-8")) is True, name

@@ -18,9 +18,9 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from cardkit.cli import main
-from cardkit.findings import CardReport, Finding, Severity
+from cardkit.findings import CardReport, Severity
 from cardkit.validate import ValidateOptions, validate_card
-from tests.helpers import CARDS_DIR, SLUGS
+from tests.helpers import CARDS_DIR, SLUGS, only
 from tests.shells import (
     Entry,
     header_bytes,
@@ -31,7 +31,7 @@ from tests.shells import (
     write_shell,
     write_shell_file,
 )
-from tests.tiny_models import TinyModel, copy_tiny, tiny_zoo_in
+from tests.tiny_models import TinyModel, copy_tiny
 
 LLAMA = "llama-2-13b"
 
@@ -48,23 +48,12 @@ def codes(report: CardReport, prefix: str = "checkpoint-") -> list[str]:
     return sorted(f.code for f in report.findings if f.code.startswith(prefix))
 
 
-def only(report: CardReport, code: str) -> Finding:
-    matching = [f for f in report.findings if f.code == code]
-    assert len(matching) == 1, report.findings
-    return matching[0]
-
-
 @pytest.fixture(autouse=True)
 def _remove_sparse_files(tmp_path: Path) -> Iterator[None]:
     """Shells written by a test are tens of GB apparent size: remove them rather than leave them to
     pytest's keep-the-last-three-runs policy, which would confuse `du --apparent-size` and backups."""
     yield
     shutil.rmtree(tmp_path, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def tiny_zoo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, TinyModel]:
-    return tiny_zoo_in(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -8,26 +8,15 @@ from pathlib import Path
 import pytest
 from safetensors.torch import load_file, save_file
 
-from cardkit.findings import CardReport, Finding, Severity
+from cardkit.findings import CardReport, Severity
 from cardkit.loaded_model import attention_heads, decoder_layers
 from cardkit.validate import ValidateOptions, validate_card
-from tests.helpers import SLUGS
-from tests.tiny_models import LAYERS, TinyModel, copy_tiny, replace_in, tiny_zoo_in
-
-
-@pytest.fixture(scope="session")
-def tiny_zoo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, TinyModel]:
-    return tiny_zoo_in(tmp_path_factory)
+from tests.helpers import SLUGS, only
+from tests.tiny_models import LAYERS, TinyModel, copy_tiny, replace_in
 
 
 def load(tiny: TinyModel) -> CardReport:
     return validate_card(tiny.card, ValidateOptions(checkpoint=tiny.checkpoint, load=True))
-
-
-def only(report: CardReport, code: str) -> Finding:
-    matching = [f for f in report.findings if f.code == code]
-    assert len(matching) == 1, report.findings
-    return matching[0]
 
 
 @pytest.mark.parametrize("slug", SLUGS)

@@ -12,26 +12,15 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from cardkit.card_file import load_card
 from cardkit.cli import main
-from cardkit.findings import CardReport, Finding, Severity
+from cardkit.findings import CardReport, Severity
 from cardkit.smoke_test import build_prompt, forced_stop_ends_generation
 from cardkit.validate import ValidateOptions, validate_card
-from tests.helpers import SLUGS
-from tests.tiny_models import TinyModel, copy_tiny, replace_in, tiny_zoo_in
-
-
-@pytest.fixture(scope="session")
-def tiny_zoo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, TinyModel]:
-    return tiny_zoo_in(tmp_path_factory)
+from tests.helpers import SLUGS, only
+from tests.tiny_models import TinyModel, copy_tiny, replace_in
 
 
 def generate(tiny: TinyModel) -> CardReport:
     return validate_card(tiny.card, ValidateOptions(checkpoint=tiny.checkpoint, generate=True))
-
-
-def only(report: CardReport, code: str) -> Finding:
-    matching = [f for f in report.findings if f.code == code]
-    assert len(matching) == 1, report.findings
-    return matching[0]
 
 
 @pytest.mark.parametrize("slug", SLUGS)
