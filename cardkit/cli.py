@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 
 from cardkit import __version__
-from cardkit.commands import check, render, schema, validate
+from cardkit.commands import check, import_card, lint, render, schema, validate
 from cardkit.errors import CardkitError
 
-COMMANDS = (validate, check, schema, render)
+COMMANDS = (validate, check, schema, render, lint, import_card)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,640 @@
+"""`cardkit import`: draft a card from an existing README, filling only what the README or config states.
+
+The draft is a starting point for a person, so it must never guess: every field the source does not
+state is a `{TODO: "what to write here"}` mapping. A mapping is never a valid value for any field of
+the schema (strings, numbers, dates and enums alike), so `cardkit validate` reports each TODO at its
+exact line until someone fills it, and a draft cannot pass validation by accident.
+
+Sources, in order of trust: config.json (architecture figures), Hub front matter and model-index
+(identity, licence, datasets, evaluation), tables (architecture, hyperparameters, compute), text
+(hardware, precision, requirements), code blocks (snippets, example prompt, generation settings) and
+BibTeX blocks (citation). Damage `cardkit lint` reports (mirror hosts) is undone, never copied.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+
+from cardkit.card_writer import SCHEMA_LINE
+from cardkit.citation import bibtex_problems
+from cardkit.lint.document import SIZE, CodeBlock, Document, as_number, bibtex_entries, parse
+from cardkit.lint.rules_code import MIRROR_OWNERS
+from cardkit.lint.rules_numbers import config_value, same_size, size_of, table_claims
+from cardkit.lint.rules_text import MIRROR_HOSTS
+from cardkit.schema.license import HUB_LICENSE_IDS
+
+TODO = "TODO"
+Draft = dict[str, Any]
+
+
+def todo(hint: str) -> dict[str, str]:
+    """The placeholder for a value the source does not state."""
+    return {TODO: hint}
+
+
+def todo_text(hint: str) -> dict[str, dict[str, str]]:
+    return {"en": todo(f"{hint} (English)"), "zh": todo(f"{hint} (Simplified Chinese)")}
+
+
+def is_todo(value: object) -> bool:
+    return isinstance(value, dict) and set(value) == {TODO}
+
+
+def import_card(text: str, config: dict[str, Any] | None = None, repo_id: str | None = None) -> Draft:
+    """A draft card (plain data, schema key order) from README text and the model's config.json."""
+    doc = parse(text, "README.md", config, repo_id)
+    meta = front_matter(doc)
+    doc.repo_id = doc.repo_id or _repo_from_snippets(doc)
+    draft: Draft = {"schema_version": 1, "config": "config.json"}
+    draft["identity"] = _identity(doc, meta)
+    draft["architecture"] = _architecture(doc)
+    draft["tokenizer"] = _tokenizer(doc)
+    draft["training"] = _training(doc, meta)
+    draft["license"] = _license(doc, meta)
+    draft["usage"] = _usage(doc)
+    if evaluation := _evaluation(doc, meta):
+        draft["evaluation"] = evaluation
+    draft["prose"] = {
+        name: todo_text(f"{name.replace('_', ' ')} section")
+        for name in ("summary", "intended_use", "out_of_scope_use", "limitations", "bias")
+    }
+    draft["citation"] = _citation(doc)
+    return draft
+
+
+def draft_yaml(draft: Draft) -> str:
+    """YAML text of a draft, with the schema comment first; long lines kept whole, `|` for code."""
+    body = yaml.dump(draft, Dumper=_DraftDumper, sort_keys=False, allow_unicode=True, width=10_000)
+    return SCHEMA_LINE + body
+
+
+class _DraftDumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+_DraftDumper.add_representer(str, _represent_str)
+
+
+def canonical_url(url: str) -> str:
+    """Undo a mirror's rewrite of a Hub link (`cardkit lint` reports it as lint-mirror-url)."""
+    for mirror, host in MIRROR_HOSTS.items():
+        url = re.sub(rf"^(https?://){re.escape(mirror)}", rf"\g<1>{host}", url)
+    return url
+
+
+# ---- front matter -------------------------------------------------------------------------------
+
+
+def front_matter(doc: Document) -> dict[str, Any]:
+    """Hub metadata: real front matter, or a scrape's flattened copy of it (indentation lost)."""
+    if doc.front_matter:
+        data = dict(doc.front_matter)
+        data["results"] = list(_model_index_results(data.get("model-index")))
+        return data
+    lines: list[str] = []
+    for line in doc.lines:
+        if not re.match(r"^(?:[\w-]+:|- |\s+\S|https?://)", line):
+            break
+        lines.append(line)
+    return _flat_front_matter(lines) if lines and re.match(r"^[\w-]+:", lines[0]) else {"results": []}
+
+
+def _model_index_results(index: object) -> Iterator[dict[str, Any]]:
+    for entry in index if isinstance(index, list) else []:
+        for result in entry.get("results", []) if isinstance(entry, dict) else []:
+            dataset, source = result.get("dataset") or {}, result.get("source") or {}
+            for metric in result.get("metrics") or []:
+                yield {
+                    "dataset": {k: dataset.get(k) for k in ("name", "type", "config", "split", "revision")},
+                    "few_shot": (dataset.get("args") or {}).get("num_few_shot"),
+                    "metric": {k: metric.get(k) for k in ("type", "value", "name")},
+                    "source": {k: source.get(k) for k in ("name", "url")},
+                }
+
+
+SECTION_KEYS = {"task", "dataset", "args", "metrics", "source"}
+
+
+def _flat_front_matter(lines: list[str]) -> dict[str, Any]:
+    """Read metadata whose nesting a scrape removed: keys are recovered by the section they follow."""
+    data: dict[str, Any] = {"results": []}
+    key, section, result, pending = None, None, None, None
+    for line in lines:
+        item = line[2:].strip() if line.startswith("- ") else None
+        name, _, value = (item or line).partition(":")
+        name, value = name.strip(), value.strip()
+        if pending:
+            _put(result, section, pending, canonical_url(line.strip()))
+            pending = None
+        elif key != "model-index" and item is not None and ":" not in item:
+            data.setdefault(key, []).append(item)
+        elif key != "model-index" and name in ("language", "license", "tags", "datasets", "base_model"):
+            key = name
+            if value:
+                data[key] = value
+        elif name == "model-index":
+            key = "model-index"
+        elif key == "model-index" and name == "task" and item is not None:
+            result = {"dataset": {}, "metric": {}, "source": {}, "few_shot": None}
+            data["results"].append(result)
+            section = "task"
+        elif name in SECTION_KEYS and not value:
+            section = name
+        elif result is not None and value in (">-", "|", ">"):
+            pending = name
+        elif result is not None:
+            _put(result, "metrics" if item is not None and section == "metrics" else section, name, value)
+    return data
+
+
+def _put(result: dict[str, Any] | None, section: str | None, name: str, value: str) -> None:
+    if result is None or section is None:
+        return
+    parsed: Any = yaml.safe_load(value) if value else None
+    if section == "dataset":
+        result["dataset"][name] = str(parsed) if parsed is not None else None
+    elif section == "args" and name == "num_few_shot":
+        result["few_shot"] = parsed
+    elif section == "metrics":
+        result["metric"][name] = parsed
+    elif section == "source":
+        result["source"][name] = canonical_url(value) if name == "url" else value
+
+
+# ---- identity -----------------------------------------------------------------------------------
+
+
+def _repo_from_snippets(doc: Document) -> str | None:
+    """The repository the card's own snippets load most often (they state it; nothing is guessed);
+    a mirror's copy (`modelscope/...`) is not the repository the card describes."""
+    loaded = Counter(
+        repo
+        for block in doc.code_blocks
+        for repo in re.findall(r"""from_pretrained\(\s*["']([\w.-]+/[\w.-]+)["']""", block.text)
+        if repo.split("/")[0].lower() not in MIRROR_OWNERS
+    )
+    return loaded.most_common(1)[0][0] if loaded else None
+
+
+def _identity(doc: Document, meta: dict[str, Any]) -> Draft:
+    languages = meta.get("language")
+    developer = re.search(r"(?:Developed by|Model Developers)[:\s]+([A-Z][\w .()-]+?)\s*$", doc.text, re.M)
+    identity: Draft = {
+        "repo_id": doc.repo_id or todo("Hub repo id, owner/name"),
+        "name": _title(doc) or todo("display name"),
+        "developer": developer.group(1).strip() if developer else todo("organisation that built the model"),
+        "family": todo("model family, e.g. StableLM"),
+        "variant": todo("base | instruct | chat"),
+        "languages": ([languages] if isinstance(languages, str) else languages) or todo("ISO 639 codes"),
+    }
+    if contact := re.search(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", prose_text(doc)):
+        identity["contact"] = contact.group(0)
+    if isinstance(meta.get("base_model"), str):
+        identity["base_model"] = meta["base_model"]
+    if isinstance(meta.get("tags"), list) and meta["tags"]:
+        identity["tags"] = [str(tag) for tag in meta["tags"]]
+    return identity
+
+
+def _title(doc: Document) -> str | None:
+    if doc.headings:
+        return doc.headings[0][1]
+    if doc.prose and (match := re.match(r"^\s*(\S.{3,79}?)\1", doc.prose[0].text)):
+        return match.group(1)  # a scrape's doubled title, `Stable LM 2 12BStable LM 2 12B 是...`
+    return None
+
+
+# ---- architecture -------------------------------------------------------------------------------
+
+ARCH_FIELDS = {
+    "hidden_size": "hidden_size",
+    "num_layers": "num_layers",
+    "num_heads": "num_attention_heads",
+    "num_kv_heads": "num_kv_heads",
+    "intermediate_size": "intermediate_size",
+    "vocab_size": "vocab_size",
+    "max_positions": "max_sequence_length",
+}
+
+
+def table_facts(doc: Document) -> dict[str, str]:
+    """Architecture figures the card's tables state for this model: config key -> cell text."""
+    facts: dict[str, str] = {}
+    for table in doc.tables:
+        for _, key, cell in table_claims(doc, table):
+            facts.setdefault(key, cell)
+    return facts
+
+
+def _architecture(doc: Document) -> Draft:
+    facts = table_facts(doc)
+    arch: Draft = {"model_type": doc.model_type or todo("transformers model_type")}
+    count = as_number(facts.get("parameters", ""))
+    size = doc.size_billions
+    label = f"{size:g}B" if size else None
+    arch["parameters"] = {
+        "count": int(count) if count and count >= 1e6 else todo("exact parameter count"),
+        "label": label or todo("size label, e.g. 7B"),
+    }
+    for key, field in ARCH_FIELDS.items():
+        value = config_value(doc, key) if doc.config else None
+        if value is None and key in facts:
+            number = as_number(facts[key])
+            value = int(number) if number is not None and not facts[key].lower().endswith("k") else None
+        arch[field] = value if value is not None else todo(f"{field} from config.json")
+    arch["positional_embedding"] = _positional(doc)
+    arch["normalization"] = todo("layernorm | rmsnorm")
+    activation = (doc.config or {}).get("hidden_act")
+    arch["activation"] = (
+        activation if activation in ("gelu", "gelu_new", "silu", "relu") else todo("activation")
+    )
+    tied = (doc.config or {}).get("tie_word_embeddings")
+    arch["tied_embeddings"] = tied if isinstance(tied, bool) else todo("true | false")
+    return arch
+
+
+def _positional(doc: Document) -> Draft:
+    config = doc.config or {}
+    fraction = config.get("partial_rotary_factor", config.get("rotary_pct"))
+    theta = config.get("rope_theta", config.get("rotary_emb_base"))
+    if fraction is None and theta is None:
+        return todo("rotary | alibi | learned | none, with rotary_fraction and rope_theta")
+    positional: Draft = {"type": "rotary", "rotary_fraction": fraction or todo("rotary_fraction")}
+    if theta is not None:
+        positional["rope_theta"] = theta
+    return positional
+
+
+# ---- tokenizer, training, licence ---------------------------------------------------------------
+
+VOCABULARY = re.compile(r"(?:vocabulary size of|词汇量为|词表大小为|vocabulary of)\s*([\d,]+)", re.I)
+
+
+def _tokenizer(doc: Document) -> Draft:
+    """The vocabulary a table or sentence states (tokens the tokenizer emits, not embedding rows)."""
+    stated = table_facts(doc).get("vocabulary")
+    if stated is None and (sentence := VOCABULARY.search(prose_text(doc))):
+        stated = sentence.group(1)
+    vocabulary = as_number(stated) if stated else None
+    return {
+        "name": todo("tokenizer name, e.g. GPT-NeoX"),
+        "type": todo("bpe | byte-level-bpe | sentencepiece-bpe | sentencepiece-unigram | wordpiece"),
+        "vocab_size": int(vocabulary) if vocabulary else todo("tokens the tokenizer emits"),
+    }
+
+
+HYPER_HEADERS = {
+    "batch_size_sequences": re.compile(r"^batch size$", re.I),
+    "learning_rate": re.compile(r"^(learning rate|lr)$", re.I),
+    "warmup_steps": re.compile(r"^warm-?up( steps)?$", re.I),
+    "weight_decay": re.compile(r"^weight decay$", re.I),
+    "betas": re.compile(r"^betas?$", re.I),
+}
+HARDWARE = re.compile(
+    r"(\d+)\s*(?:块|个)?\s*((?:NVIDIA\s+)?(?:A100|H100|V100|A10G|L40S|H200)(?:[- ]\d+GB)?)\s*(?:GPU)?", re.I
+)
+
+
+def prose_text(doc: Document) -> str:
+    """The card's sentences without its code: `torch_dtype=torch.bfloat16` is not training precision."""
+    return "\n".join(segment.text for segment in doc.prose)
+
+
+def _training(doc: Document, meta: dict[str, Any]) -> Draft:
+    prose = prose_text(doc)
+    training: Draft = {
+        "stage": todo("pretraining | fine-tuning"),
+        "summary": todo_text("training data and procedure"),
+        "datasets": _datasets(doc, meta) or [{"name": todo("training dataset")}],
+        "precision": _precision(prose) or todo("float32 | float16 | bfloat16 | mixed-float16 | ..."),
+    }
+    if optimizer := _optimizer(doc):
+        training["optimizer"] = optimizer
+    if hardware := HARDWARE.search(prose):
+        name = hardware.group(2)
+        training["hardware"] = {
+            "type": name if name.upper().startswith("NVIDIA") else f"NVIDIA {name}",
+            "count": int(hardware.group(1)),
+        }
+    if compute := _compute_table(doc):
+        training["compute"] = {"table": compute}
+    return training
+
+
+def _datasets(doc: Document, meta: dict[str, Any]) -> list[Draft]:
+    ids = meta.get("datasets") if isinstance(meta.get("datasets"), list) else []
+    if not ids:  # a mirror's `数据集:` label line: `owner/name owner/name ...` before any damage
+        for index, line in enumerate(doc.lines[:12]):
+            if re.search(r"(?:数据集|datasets)[:：]\s*$", line) and index + 1 < len(doc.lines):
+                ids = [w for w in doc.lines[index + 1].split() if re.fullmatch(r"[A-Za-z][\w.-]*/[\w.-]+", w)]
+    return [{"id": str(i), "name": str(i).split("/")[-1]} for i in ids if "/" in str(i)]
+
+
+def _precision(text: str) -> str | None:
+    if re.search(r"mixed[- ]precision\s*\(FP16\)|混合精度\s*\(FP16\)", text, re.I):
+        return "mixed-float16"
+    if re.search(r"\bbfloat16\b|\bbf16\b", text, re.I):
+        return "bfloat16"
+    return None
+
+
+def _optimizer(doc: Document) -> Draft | None:
+    """AdamW named in the text, with the hyperparameter table's row for this model's size."""
+    name = "AdamW" if re.search(r"(?<![A-Za-z])AdamW(?![A-Za-z])", prose_text(doc)) else None
+    values: Draft = {}
+    size = doc.size_billions
+    for table in doc.tables:
+        columns = {k: i for i, h in enumerate(table.header) for k, p in HYPER_HEADERS.items() if p.match(h)}
+        if not columns:
+            continue
+        rows = (
+            table.rows
+            if len(table.rows) == 1
+            else [
+                (line, row)
+                for line, row in table.rows
+                if size and (s := size_of(row[0])) and same_size(s, size)
+            ]
+        )
+        for _, row in rows[:1]:
+            values.update({k: v for k, i in columns.items() if i < len(row) and (v := _hyper(k, row[i]))})
+    if not name and not values:
+        return None
+    return {"name": name or todo("optimizer name"), **values}
+
+
+def _hyper(key: str, cell: str) -> Any:
+    try:
+        value = ast.literal_eval(cell.strip())
+    except (ValueError, SyntaxError):
+        return None
+    if key == "betas":
+        return list(value) if isinstance(value, tuple) and len(value) == 2 else None
+    if key in ("batch_size_sequences", "warmup_steps"):
+        return value if isinstance(value, int) else None
+    return float(value) if isinstance(value, int | float) else None
+
+
+COMPUTE_HEADER = re.compile(r"GPU hours.*Power.*Carbon|GPU 小时", re.I)
+
+
+def _plain(value: float | None) -> float | int | None:
+    """Integral figures as ints, so the YAML reads `184320`, not `184320.0`."""
+    return int(value) if value is not None and value.is_integer() else value
+
+
+def _compute_table(doc: Document) -> Draft | None:
+    """A published compute table (GPU hours, power, tCO2eq per model, and its total), row by row."""
+    for table in doc.tables:
+        header = doc.line(table.header_line) if table.header_line >= 1 else ""
+        if not COMPUTE_HEADER.search(header):
+            continue
+        rows, totals = [], None
+        for _, row in table.rows:
+            numbers = [_plain(as_number(c)) for c in row[1:]]
+            if re.match(r"^total", row[0], re.I):
+                totals = numbers
+            elif len(numbers) == 3 and None not in numbers:
+                rows.append(
+                    {
+                        "label": row[0],
+                        "gpu_hours": numbers[0],
+                        "power_watts": numbers[1],
+                        "co2_tonnes": numbers[2],
+                    }
+                )
+        if not rows:
+            continue
+        draft: Draft = {"rows": rows}
+        if totals and len(totals) == 2:
+            draft["total_gpu_hours"], draft["total_co2_tonnes"] = totals
+        return draft
+    return None
+
+
+LICENSE_NAMES = {
+    r"apache(?: license)?,? (?:version )?2\.0": "apache-2.0",
+    r"cc by-sa-4\.0|cc-by-sa-4\.0": "cc-by-sa-4.0",
+    r"cc by-nc-sa-4\.0|cc-by-nc-sa-4\.0": "cc-by-nc-sa-4.0",
+    r"\bmit license\b": "mit",
+}
+
+
+def _license(doc: Document, meta: dict[str, Any]) -> Draft:
+    license_id = meta.get("license") if meta.get("license") in HUB_LICENSE_IDS else None
+    if license_id is None:
+        for index, line in enumerate(doc.lines[:12]):  # a mirror's `许可:` label, value on the next line
+            if re.search(r"(?:许可|license)[:：]\s*$", line, re.I) and index + 1 < len(doc.lines):
+                following = doc.lines[index + 1]
+                license_id = next(
+                    (i for i in sorted(HUB_LICENSE_IDS, key=len, reverse=True) if following.startswith(i)),
+                    None,
+                )
+    if license_id is None:
+        license_id = next((i for p, i in LICENSE_NAMES.items() if re.search(p, doc.text, re.I)), None)
+    return {
+        "id": license_id or todo("Hub licence id, or `other` with a url"),
+        "name": todo("full licence name"),
+        "commercial_use": todo_text("whether and how commercial use is allowed"),
+    }
+
+
+# ---- usage and evaluation -----------------------------------------------------------------------
+
+
+def _usage(doc: Document) -> Draft:
+    snippets, prompt, generation = [], None, {}
+    for block in doc.code_blocks:
+        if block.language not in ("python", "bash"):
+            continue
+        title = todo_text("snippet title")
+        if block.flattened:
+            snippets.append({"title": title, "code": todo(f"restore the line breaks of: {block.text}")})
+            continue
+        snippets.append({"title": title, "language": block.language, "code": block.text + "\n"})
+        if block.language == "python":
+            prompt = prompt or _example_prompt(block)
+            generation = generation or _generation(block)
+    usage: Draft = {}
+    if requirements := sorted(set(re.findall(r"transformers\s*>=\s*\d+(?:\.\d+)*", doc.text))):
+        usage["requirements"] = [r.replace(" ", "") for r in requirements]
+    usage["example_prompt"] = prompt or todo("a prompt for examples and the smoke test")
+    if generation:
+        usage["generation"] = generation
+    usage["snippets"] = snippets or [{"title": todo_text("snippet title"), "code": todo("get-started code")}]
+    return usage
+
+
+def _calls(block: CodeBlock) -> Iterator[ast.Call]:
+    try:
+        tree = ast.parse(block.text)
+    except SyntaxError:
+        return
+    yield from (node for node in ast.walk(tree) if isinstance(node, ast.Call))
+
+
+def _example_prompt(block: CodeBlock) -> str | None:
+    """The literal text the snippet feeds the tokenizer or pipeline: the card's own example prompt."""
+    for call in _calls(block):
+        name = call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", "")
+        if name in ("tokenizer", "pipeline", "generator") and call.args:
+            first = call.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                return first.value
+    match = re.search(r"""^prompt\s*=\s*["']([^"'{}]+)["']""", block.text, re.M)
+    return match.group(1) if match else None
+
+
+GENERATION_KEYS = ("do_sample", "temperature", "top_p", "top_k", "max_new_tokens", "repetition_penalty")
+
+
+def _generation(block: CodeBlock) -> Draft:
+    for call in _calls(block):
+        if getattr(call.func, "attr", "") != "generate":
+            continue
+        settings = {
+            kw.arg: kw.value.value
+            for kw in call.keywords
+            if kw.arg in GENERATION_KEYS and isinstance(kw.value, ast.Constant)
+        }
+        if settings:
+            return settings
+    return {}
+
+
+def _evaluation(doc: Document, meta: dict[str, Any]) -> Draft | None:
+    results = [
+        _result(r)
+        for r in meta.get("results", [])
+        if isinstance(r.get("metric", {}).get("value"), int | float)
+    ]
+    if not results:
+        results = list(_table_results(doc))
+    if not results:
+        return None
+    _unique_ids(results)
+    evaluation: Draft = {"results": results}
+    if summary := _average(doc, results):
+        evaluation["summaries"] = [summary]
+    return evaluation
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "result"
+
+
+def _result(raw: dict[str, Any]) -> Draft:
+    dataset = {k: v for k, v in raw["dataset"].items() if v is not None}
+    dataset.setdefault("name", todo("dataset name"))
+    dataset.setdefault("type", todo("Hub dataset id or type"))
+    metric = {k: v for k, v in raw["metric"].items() if v is not None}
+    metric.setdefault("type", todo("metric id"))
+    result: Draft = {"id": _slug(str(dataset.get("type", "result")).split("/")[-1]), "dataset": dataset}
+    if isinstance(raw.get("few_shot"), int):
+        result["few_shot"] = raw["few_shot"]
+    result["metric"] = metric
+    source = {k: v for k, v in (raw.get("source") or {}).items() if v}
+    if source.get("name"):
+        result["source"] = source
+    return result
+
+
+def _unique_ids(results: list[Draft]) -> None:
+    seen: Counter[str] = Counter()
+    for result in results:
+        seen[result["id"]] += 1
+        if seen[result["id"]] > 1:
+            result["id"] = f"{result['id']}-{seen[result['id']]}"
+
+
+BENCHMARKS = [
+    "Commonsense Reasoning",
+    "World Knowledge",
+    "Reading Comprehension",
+    "AGI Eval",
+    "TruthfulQA",
+    "Toxigen",
+    "Code",
+    "Math",
+    "MMLU",
+    "BBH",
+    "HellaSwag",
+    "Winogrande",
+    "GSM8K",
+    "ARC",
+]
+"""Benchmark names a space-separated results table (whose cell borders a scrape lost) can be split on."""
+
+
+def _table_results(doc: Document) -> Iterator[Draft]:
+    """Scores from a per-model results table: this model's row, columns named by known benchmarks."""
+    for table in doc.tables:
+        if table.header or table.header_line < 1:
+            continue
+        names = _benchmark_columns(doc.line(table.header_line))
+        for _, row in table.rows:
+            if names and len(row) - 1 == len(names) and _is_this_model(doc, row[0]):
+                for name, cell in zip(names, row[1:], strict=True):
+                    yield {
+                        "id": _slug(name),
+                        "dataset": {"name": name, "type": todo("Hub dataset id or type")},
+                        "metric": {"type": todo("metric id"), "value": as_number(cell)},
+                    }
+
+
+def _benchmark_columns(header: str) -> list[str]:
+    pattern = "|".join(re.escape(b) for b in BENCHMARKS)
+    return re.findall(rf"(?<!\w)(?:{pattern})(?!\w)", header, re.I)
+
+
+def _is_this_model(doc: Document, label: str) -> bool:
+    """`Llama 2 13B` is this model's row in a `Llama-2-13b-hf` card; `Llama 1 13B`, `Llama-2-Chat` are not."""
+    if not doc.repo_id:
+        return False
+    words = set(re.split(r"[\s_-]+", label.lower()))
+    return bool(SIZE.search(label)) and words <= set(re.split(r"[\s/_-]+", doc.repo_id.lower()))
+
+
+def _average(doc: Document, results: list[Draft]) -> Draft | None:
+    """A published `Avg.` row, as a summary over the results (validate recomputes it)."""
+    for table in doc.tables:
+        for _, row in table.rows:
+            if len(row) >= 2 and re.fullmatch(r"avg\.?|average", row[0].strip(), re.I):
+                value = as_number(row[1])
+                if value is not None:
+                    decimals = len(row[1].split(".")[1]) if "." in row[1] else 0
+                    return {
+                        "name": row[0].strip(),
+                        "of": [r["id"] for r in results],
+                        "value": value,
+                        "decimals": decimals,
+                    }
+    return None
+
+
+# ---- citation -----------------------------------------------------------------------------------
+
+
+def _citation(doc: Document) -> str | dict[str, str]:
+    entries = [entry for _, entry in bibtex_entries(doc.text)]
+    if not entries:
+        return todo("BibTeX for the model, or delete this key")
+    text = "\n\n".join(entries)
+    text = re.sub(
+        r"https?://(?:" + "|".join(map(re.escape, MIRROR_HOSTS)) + ")", "https://huggingface.co", text
+    )
+    problems = bibtex_problems(text)
+    return todo(f"fix the BibTeX ({'; '.join(problems)}): {text}") if problems else text + "\n"
+
+
+__all__ = ["draft_yaml", "import_card", "is_todo", "todo"]

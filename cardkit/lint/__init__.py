@@ -1,0 +1,12 @@
+"""`cardkit lint`: find what is wrong with an existing README before it becomes a card.
+
+Rules live in one module per group (text damage, numbers, code) and register themselves in
+`cardkit.lint.registry.RULES`; importing this package loads them all.
+"""
+
+from __future__ import annotations
+
+from cardkit.lint import rules_code, rules_numbers, rules_text
+from cardkit.lint.registry import RULES, LintRule
+
+__all__ = ["RULES", "LintRule", "rules_code", "rules_numbers", "rules_text"]

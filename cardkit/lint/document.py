@@ -1,0 +1,387 @@
+"""A README as lint sees it: lines, front matter, code blocks, tables and the prose between them.
+
+Hub cards come in two shapes: Markdown (fenced code, `#` headings, optional YAML front matter) and
+plain-text scrapes where a mirror site stripped every tag, so code sits between prose lines and is
+sometimes run together onto one line. Both are reduced to the same `Document` so that every rule
+works on either, and every finding can name the line a reader has to fix.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([\w+-]*)")
+ATX_HEADING = re.compile(r"^ {0,3}#{1,6}\s+\S")
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CODE_START = re.compile(r"^\s*(?:from\s+[\w.]+\s+import\s+\w|import\s+[\w.]+\s*(?:$|as\s|,|\s))")
+SHELL_START = re.compile(r"^\s*(?:git|pip3?|cd|python3?|bash|sh|export|huggingface-cli|[A-Z_]+=\S*)\s")
+CODE_LINE = re.compile(
+    r"""^(\s+\S|\#|@\w|[\w.\[\]'"]+\s*[+\-*/]?=[^=]|[\w.]+\(|\)|\]|\*\*|(for|if|elif|else|while|with|def|"""
+    r"""class|return|try|except|print|import|from)\b)"""
+)
+CODE_RUNS_ON = re.compile(rf"\)(?=from\s|import\s|[A-Z][a-z]|[{CJK}])")
+"""A call's closing parenthesis glued to the next statement or to prose: two blocks lost their break."""
+STATEMENT_AFTER_IMPORT = re.compile(r"\bimport\b.*?\s(?:import\s|def\s|class\s|for\s|[\w.]+\s*=\s*\S)")
+SIZE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?[bB](?![a-zA-Z0-9])")
+REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")
+LABELLED_REPO = re.compile(r"^(?:模型|Model|model)\s*[:：]\s*$")
+
+
+@dataclass
+class CodeBlock:
+    """Code with the file line of its first line; `flattened` when a scrape put it all on one line."""
+
+    start: int
+    lines: list[str]
+    language: str
+    flattened: bool = False
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclass
+class Table:
+    """A table as rows of cells with their file lines; the header row may be absent (space tables)."""
+
+    header: list[str]
+    header_line: int
+    rows: list[tuple[int, list[str]]]
+
+
+@dataclass
+class Segment:
+    """Prose on one line; `column` is where it starts (a line may begin with code run on from above)."""
+
+    line: int
+    column: int
+    text: str
+
+
+@dataclass
+class Document:
+    path: str
+    text: str
+    lines: list[str]
+    markdown: bool
+    front_matter: dict[str, Any] | None = None
+    front_matter_lines: int = 0
+    code_blocks: list[CodeBlock] = field(default_factory=list)
+    code_lines: set[int] = field(default_factory=set)
+    prose: list[Segment] = field(default_factory=list)
+    headings: list[tuple[int, str]] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    config: dict[str, Any] | None = None
+    repo_id: str | None = None
+    code_breaks: list[tuple[int, int]] = field(default_factory=list)
+
+    def line(self, number: int) -> str:
+        return self.lines[number - 1]
+
+    @property
+    def model_type(self) -> str | None:
+        value = (self.config or {}).get("model_type")
+        return value if isinstance(value, str) else None
+
+    @property
+    def size_billions(self) -> float | None:
+        """The size the model is known by: from its repo id, else from the card's first title line."""
+        candidates = [self.repo_id or ""]
+        candidates += [text for _, text in self.headings[:2]]
+        candidates += [s.text for s in self.prose[:3]]
+        for text in candidates:
+            if match := SIZE.search(text.replace("_", "-")):
+                return float(match.group(1))
+        return None
+
+
+def parse(text: str, path: str, config: dict[str, Any] | None = None, repo_id: str | None = None) -> Document:
+    """Split a README into the parts rules look at; never raises on odd input."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    doc = Document(path, text, lines, markdown=_looks_like_markdown(lines), config=config)
+    _read_front_matter(doc)
+    if doc.markdown:
+        _scan_markdown(doc)
+    else:
+        _scan_plain(doc)
+    doc.tables = list(_pipe_tables(doc)) + list(_space_tables(doc))
+    doc.repo_id = repo_id or _declared_repo_id(doc)
+    return doc
+
+
+def _looks_like_markdown(lines: list[str]) -> bool:
+    """Markdown has fences, `---` front matter or an early heading; scrapes have none of them (a
+    `# Generate` deep in a scrape is a Python comment whose code block lost its fence)."""
+    if lines and lines[0].strip() == "---":
+        return True
+    early = [line for line in lines if line.strip()][:20]
+    return any(FENCE.match(line) for line in lines) or any(ATX_HEADING.match(line) for line in early)
+
+
+def _read_front_matter(doc: Document) -> None:
+    if not doc.lines or doc.lines[0].strip() != "---":
+        return
+    for index in range(1, len(doc.lines)):
+        if doc.lines[index].strip() in ("---", "..."):
+            doc.front_matter_lines = index + 1
+            try:
+                data = yaml.safe_load("\n".join(doc.lines[1:index]))
+            except yaml.YAMLError:
+                data = None
+            doc.front_matter = data if isinstance(data, dict) else None
+            return
+
+
+def _scan_markdown(doc: Document) -> None:
+    """Fences and headings from markdown-it token maps; everything else outside them is prose."""
+    body_start = doc.front_matter_lines
+    body = "\n".join(doc.lines[body_start:])
+    for token in MarkdownIt("commonmark").parse(body):
+        if token.map is None:
+            continue
+        first, last = token.map[0] + body_start + 1, token.map[1] + body_start
+        if token.type == "fence":
+            info = (token.info or "").strip().split(" ")[0].lower()
+            _add_block(doc, first + 1, token.content.rstrip("\n").split("\n"), info)
+            doc.code_lines.update(range(first, last + 1))
+        elif token.type == "code_block":
+            doc.code_lines.update(range(first, last + 1))
+        elif token.type == "heading_open":
+            doc.headings.append((first, doc.line(first).lstrip("# ").strip()))
+    for number in range(body_start + 1, len(doc.lines) + 1):
+        if number not in doc.code_lines:
+            doc.prose.append(Segment(number, 1, doc.line(number)))
+
+
+def _language(info: str, code: str) -> str:
+    if info in ("python", "py", "python3"):
+        return "python"
+    if info in ("bash", "sh", "shell", "console", "zsh"):
+        return "bash"
+    if not info and any(CODE_START.match(line) for line in code.split("\n")):
+        return "python"
+    return info or "text"
+
+
+def _add_block(doc: Document, start: int, lines: list[str], info: str) -> None:
+    language = _language(info, "\n".join(lines))
+    flattened = language == "python" and len(lines) == 1 and is_flattened(lines[0])
+    doc.code_blocks.append(CodeBlock(start, lines, language, flattened))
+
+
+def is_flattened(line: str) -> bool:
+    """Several statements on one line that no longer parse: newlines lost in a scrape."""
+    if not CODE_START.match(line) or not STATEMENT_AFTER_IMPORT.search(line):
+        return False
+    try:
+        ast.parse(line.strip())
+    except SyntaxError:
+        return True
+    return False
+
+
+# ---- plain-text scrapes -------------------------------------------------------------------------
+
+
+def _scan_plain(doc: Document) -> None:
+    """Find code between prose lines of a scrape: Python from its imports, shell from its commands."""
+    number = doc.front_matter_lines + 1
+    while number <= len(doc.lines):
+        line = doc.line(number)
+        if CODE_START.match(line):
+            number = _take_python(doc, number, 0)
+        elif SHELL_START.match(line) and not re.search(f"[{CJK}]", line):
+            number = _take_shell(doc, number)
+        else:
+            doc.prose.append(Segment(number, 1, line))
+            number += 1
+
+
+def _depth(text: str) -> int:
+    """Bracket balance of a code line, ignoring brackets inside simple string literals."""
+    stripped = re.sub(r"\"\"\"|'''", "", text)
+    stripped = re.sub(r"\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'", "", stripped)
+    return sum(stripped.count(c) for c in "([{") - sum(stripped.count(c) for c in ")]}")
+
+
+def _take_python(doc: Document, number: int, column: int) -> int:
+    """Collect one Python block starting at `number` (from `column`); return the next line to scan."""
+    first = doc.line(number)[column:]
+    if is_flattened(first):
+        doc.code_blocks.append(CodeBlock(number, [first], "python", flattened=True))
+        doc.code_lines.add(number)
+        return number + 1
+    start, lines, depth = number, [], 0
+    while number <= len(doc.lines):
+        text = doc.line(number)[column:] if number == start else doc.line(number)
+        if number != start and depth <= 0 and not _continues_code(doc, number):
+            break
+        if depth <= 0 and (glued := CODE_RUNS_ON.search(text)) and _depth(text[: glued.end()]) <= 0:
+            cut = glued.end() + (column if number == start else 0)
+            lines.append(text[: glued.end()])
+            doc.code_lines.add(number)
+            doc.code_breaks.append((number, cut))
+            _finish_block(doc, start, lines)
+            rest = doc.line(number)[cut:]
+            if CODE_START.match(rest):
+                return _take_python(doc, number, cut)
+            doc.prose.append(Segment(number, cut + 1, rest))
+            return number + 1
+        lines.append(text)
+        doc.code_lines.add(number)
+        depth += _depth(text)
+        number += 1
+    while lines and not lines[-1].strip():
+        lines.pop()
+        doc.code_lines.discard(start + len(lines))
+    _finish_block(doc, start, lines)
+    return start + len(lines)
+
+
+def _continues_code(doc: Document, number: int) -> bool:
+    """A line belongs to the block if it reads as code, or is blank with code right after it."""
+    line = doc.line(number)
+    if re.search(f"[{CJK}]", line) and not line.startswith((" ", "#", "print")):
+        return False
+    if not line.strip():
+        following = next(
+            (doc.line(n) for n in range(number + 1, len(doc.lines) + 1) if doc.line(n).strip()), ""
+        )
+        return bool(following) and bool(CODE_LINE.match(following)) and not re.search(f"[{CJK}]", following)
+    return bool(CODE_LINE.match(line))
+
+
+def _finish_block(doc: Document, start: int, lines: list[str]) -> None:
+    doc.code_blocks.append(CodeBlock(start, lines, "python"))
+
+
+def _take_shell(doc: Document, number: int) -> int:
+    start, lines = number, []
+    while number <= len(doc.lines):
+        line = doc.line(number)
+        continued = bool(lines) and lines[-1].rstrip().endswith("\\")
+        if not (continued or SHELL_START.match(line)) or (not line.strip() and not continued):
+            break
+        lines.append(line)
+        doc.code_lines.add(number)
+        number += 1
+    while lines and not lines[-1].strip():
+        lines.pop()
+        doc.code_lines.discard(start + len(lines))
+    doc.code_blocks.append(CodeBlock(start, lines, "bash"))
+    return number if number > start else number + 1
+
+
+# ---- tables -------------------------------------------------------------------------------------
+
+SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+NUMBER = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+
+
+def cells(line: str) -> list[str]:
+    parts = [part.strip() for part in line.strip().split("|")]
+    if parts and parts[0] == "" and line.strip().startswith("|"):
+        parts = parts[1:]
+    if parts and parts[-1] == "":
+        parts = parts[:-1]
+    return parts
+
+
+def _pipe_tables(doc: Document) -> Iterator[Table]:
+    """GitHub tables, with or without outer pipes (scrapes often drop the leading one)."""
+    number = 2
+    while number <= len(doc.lines):
+        if (
+            SEPARATOR.match(doc.line(number))
+            and "|" in doc.line(number - 1)
+            and number not in doc.code_lines
+            and "-" in doc.line(number)
+        ):
+            table = Table(cells(doc.line(number - 1)), number - 1, [])
+            row = number + 1
+            while row <= len(doc.lines) and "|" in doc.line(row) and doc.line(row).strip():
+                table.rows.append((row, cells(doc.line(row))))
+                row += 1
+            yield table
+            number = row
+        else:
+            number += 1
+
+
+def trailing_numbers(line: str) -> tuple[str, list[str]]:
+    """Split `Llama 2 7B 184320 400 31.22` into its label and the numbers that end it."""
+    words = line.split()
+    numbers: list[str] = []
+    while words and NUMBER.match(words[-1]):
+        numbers.append(words.pop())
+    return " ".join(words), numbers[::-1]
+
+
+def _space_tables(doc: Document) -> Iterator[Table]:
+    """Tables whose pipes a scrape removed: runs of lines that each end in two or more numbers."""
+    run: list[tuple[int, list[str]]] = []
+    for number in range(1, len(doc.lines) + 2):
+        line = doc.line(number) if number <= len(doc.lines) else ""
+        label, numbers = trailing_numbers(line)
+        if line.strip() and "|" not in line and number not in doc.code_lines and len(numbers) >= 2 and label:
+            run.append((number, [label, *numbers]))
+            continue
+        if len(run) >= 2:
+            yield Table([], run[0][0] - 1, run)
+        run = []
+
+
+def as_number(text: str) -> float | None:
+    """A table cell as a number (`2,795,443,200`, `4k` = 4096), or None for anything else."""
+    value = text.strip().replace(" ", "")
+    if match := re.fullmatch(r"(\d+(?:\.\d+)?)[kK]", value):
+        return float(match.group(1)) * 1024
+    if NUMBER.match(value):
+        return float(value.replace(",", ""))
+    return None
+
+
+# ---- identity -----------------------------------------------------------------------------------
+
+
+def _declared_repo_id(doc: Document) -> str | None:
+    """The repo the card says it is: config's `_name_or_path`, a `模型:` label, or model-index."""
+    name = (doc.config or {}).get("_name_or_path")
+    if isinstance(name, str) and REPO_ID.match(name):
+        return name
+    for index, line in enumerate(doc.lines[:10]):
+        if LABELLED_REPO.match(line) and index + 1 < len(doc.lines):
+            candidate = doc.lines[index + 1].strip()
+            if REPO_ID.match(candidate):
+                return candidate
+    return None
+
+
+BIBTEX_START = re.compile(r"@(?:article|misc|inproceedings|techreport|book|online)\s*\{", re.IGNORECASE)
+
+
+def bibtex_entries(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, entry) for each `@type{...}` with balanced braces, however a scrape wrapped its lines.
+
+    Braces are matched in one pass, so a file of unclosed entries costs linear time, not quadratic."""
+    closing: dict[int, int] = {}
+    opened: list[int] = []
+    for index, char in enumerate(text):
+        if char == "{":
+            opened.append(index)
+        elif char == "}" and opened:
+            closing[opened.pop()] = index
+    for match in BIBTEX_START.finditer(text):
+        end = closing.get(match.end() - 1)
+        if end is not None:
+            yield match.start(), text[match.start() : end + 1]

@@ -1,0 +1,86 @@
+"""Run every registered rule over one README and report the findings the file does not disable.
+
+A file opts out of rules with an HTML comment anywhere in it (invisible when rendered):
+`<!-- cardkit-lint disable=lint-mirror-url,lint-emoji-lost -->`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from cardkit.errors import UsageError
+from cardkit.findings import CardReport, Finding
+from cardkit.lint import RULES  # the package import registers every rule module
+from cardkit.lint.document import Document, parse
+
+DISABLE = re.compile(r"<!--\s*cardkit-lint\s+disable\s*=\s*([\w\s,-]+?)\s*-->")
+
+
+def disabled_rules(text: str) -> set[str]:
+    """Rule ids the file disables; an unknown id is a usage error, so a typo cannot hide a finding."""
+    ids = {
+        part.strip() for match in DISABLE.finditer(text) for part in match.group(1).split(",") if part.strip()
+    }
+    unknown = sorted(ids - RULES.keys())
+    if unknown:
+        raise UsageError(f"cardkit-lint disable names unknown rule(s): {', '.join(unknown)}")
+    return ids
+
+
+def lint_document(doc: Document) -> list[Finding]:
+    off = disabled_rules(doc.text)
+    findings: dict[tuple[str, int | None, str], Finding] = {}
+    for rule in RULES.values():
+        if rule.id in off:
+            continue
+        for hit in rule.check(doc):
+            # one finding per rule and line (a reader fixes a line at a time); file-wide ones by message
+            key = (rule.id, hit.line, hit.message if hit.line is None else "")
+            if key not in findings:
+                findings[key] = Finding(
+                    rule.id,
+                    rule.severity,
+                    hit.message,
+                    doc.path,
+                    hit.line,
+                    hit.column,
+                    None,
+                    hit.expected,
+                    hit.actual,
+                )
+    return sorted(findings.values(), key=lambda f: (f.line or 0, f.code))
+
+
+def lint_text(
+    text: str, path: str = "README.md", config: dict[str, Any] | None = None, repo_id: str | None = None
+) -> CardReport:
+    """Lint README text; `config` is the model's parsed config.json, `repo_id` overrides the card's."""
+    doc = parse(text, path, config, repo_id)
+    return CardReport(path=path, model_id=doc.repo_id, findings=lint_document(doc))
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{path}: not a readable config.json ({exc})") from exc
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: config.json must be a JSON object")
+    return data
+
+
+def read_readme(path: Path) -> str:
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from exc
+
+
+def lint_file(path: Path, config_path: Path | None = None, repo_id: str | None = None) -> CardReport:
+    config = read_config(config_path) if config_path else None
+    return lint_text(read_readme(path), str(path), config, repo_id)

@@ -1,0 +1,179 @@
+"""Rules about the card's code: snippets must parse, load this repository and need no remote code.
+
+A snippet is what a reader copies first, so a broken one costs every reader; these rules check the
+code as written (never run it): `ast.parse` for syntax, string literals for repository ids.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from collections.abc import Iterator
+
+from cardkit.citation import bibtex_problems
+from cardkit.findings import Severity
+from cardkit.lint.document import CodeBlock, Document, bibtex_entries
+from cardkit.lint.registry import Hit, lint_rule
+
+NATIVE_MODEL_TYPES = frozenset(
+    """
+    llama falcon gpt_neox stablelm mistral mixtral gemma gemma2 gemma3 qwen2 qwen2_moe qwen3 phi phi3
+    gpt2 gptj gpt_bigcode bloom opt mpt t5 bert roberta starcoder2 olmo olmo2 cohere persimmon
+    """.split()
+)
+"""model_types transformers implements natively (a static subset, so lint never imports transformers):
+`trust_remote_code=True` for these runs repository code for no reason."""
+
+LOADED_REPO = re.compile(
+    r"""from_pretrained\(\s*["']([^"']+)["']|"""
+    r"""\b(?:model|model_id|model_name|model_path|checkpoint|repo_id|base_model)\s*=\s*["']([\w.-]+/[\w.-]+)["']"""
+)
+TRUST_REMOTE = re.compile(r"trust_remote_code\s*=\s*True")
+MIRROR_OWNERS = frozenset({"modelscope", "ai-modelscope"})
+MIRROR_SUFFIX = re.compile(r"-(?:hf|ms)$", re.IGNORECASE)
+
+
+def _python(doc: Document) -> Iterator[CodeBlock]:
+    return (block for block in doc.code_blocks if block.language == "python")
+
+
+@lint_rule(
+    "lint-snippet-flattened",
+    Severity.ERROR,
+    "a code snippet was run together onto one line (newlines lost), so it no longer runs",
+)
+def snippet_flattened(doc: Document) -> Iterator[Hit]:
+    for block in _python(doc):
+        if block.flattened:
+            yield Hit(
+                block.start, "several statements run together on one line: the snippet's newlines were lost"
+            )
+
+
+@lint_rule(
+    "lint-snippet-run-together",
+    Severity.ERROR,
+    "a code snippet runs straight into the next snippet or into prose on the same line",
+)
+def snippet_run_together(doc: Document) -> Iterator[Hit]:
+    for line, column in doc.code_breaks:
+        glued = doc.line(line)[max(0, column - 16) : column + 16]
+        yield Hit(line, f"code runs into the following text: {glued!r}", column + 1)
+
+
+@lint_rule("lint-snippet-syntax", Severity.ERROR, "a Python snippet does not parse")
+def snippet_syntax(doc: Document) -> Iterator[Hit]:
+    for block in _python(doc):
+        if block.flattened:
+            continue
+        try:
+            ast.parse(_dedent(block.text))
+        except SyntaxError as exc:
+            yield Hit(
+                block.start + max(0, (exc.lineno or 1) - 1), f"snippet does not parse as Python: {exc.msg}"
+            )
+
+
+def _dedent(code: str) -> str:
+    return textwrap.dedent(code)
+
+
+def _loaded_repos(block: CodeBlock) -> Iterator[tuple[int, str]]:
+    for match in LOADED_REPO.finditer(block.text):
+        repo = match.group(1) or match.group(2)
+        if "/" in repo and not repo.startswith((".", "/")):
+            yield block.start + block.text.count("\n", 0, match.start()), repo
+
+
+def _normalised_name(repo: str) -> str:
+    return MIRROR_SUFFIX.sub("", repo.split("/")[-1]).lower()
+
+
+def _repo_problem(loaded: str, card: str) -> str | None:
+    """Which of the repo rules `loaded` breaks for a card published as `card`, if any."""
+    if loaded == card:
+        return None
+    owner = loaded.split("/")[0].lower()
+    if loaded.lower() == card.lower():
+        return "case"
+    if _normalised_name(loaded) == _normalised_name(card) and (
+        owner in MIRROR_OWNERS or loaded.lower().endswith("-ms")
+    ):
+        return "mirror"
+    return "other"
+
+
+def _repo_hits(doc: Document, wanted: str) -> Iterator[Hit]:
+    if doc.repo_id is None:
+        return
+    seen: set[int] = set()
+    for block in _python(doc):
+        for line, repo in _loaded_repos(block):
+            if line in seen or _repo_problem(repo, doc.repo_id) != wanted:
+                continue
+            seen.add(line)
+            yield Hit(
+                line,
+                f"snippet loads {repo!r}, not this card's {doc.repo_id!r}",
+                expected=doc.repo_id,
+                actual=repo,
+            )
+
+
+@lint_rule("lint-snippet-repo", Severity.ERROR, "a snippet loads a different repository than the card's")
+def snippet_repo(doc: Document) -> Iterator[Hit]:
+    yield from _repo_hits(doc, "other")
+
+
+@lint_rule(
+    "lint-snippet-repo-case",
+    Severity.WARNING,
+    "a snippet loads the card's repository in other letter case (the Hub redirects; caches and links break)",
+)
+def snippet_repo_case(doc: Document) -> Iterator[Hit]:
+    yield from _repo_hits(doc, "case")
+
+
+@lint_rule(
+    "lint-mirror-repo",
+    Severity.ERROR,
+    "a snippet loads a mirror of the card's repository (e.g. a ModelScope copy) instead of the Hub original",
+)
+def mirror_repo(doc: Document) -> Iterator[Hit]:
+    yield from _repo_hits(doc, "mirror")
+
+
+@lint_rule(
+    "lint-snippet-remote-code",
+    Severity.WARNING,
+    "a snippet sets `trust_remote_code=True` for a model_type transformers supports natively",
+)
+def snippet_remote_code(doc: Document) -> Iterator[Hit]:
+    if doc.model_type not in NATIVE_MODEL_TYPES:
+        return
+    for block in _python(doc):
+        for match in TRUST_REMOTE.finditer(block.text):
+            yield Hit(
+                block.start + block.text.count("\n", 0, match.start()),
+                f"trust_remote_code=True runs repository code, but transformers supports "
+                f"{doc.model_type!r} natively; drop it",
+            )
+            break
+
+
+MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\(https?://[^)]*\)")
+
+
+@lint_rule(
+    "lint-citation-invalid",
+    Severity.ERROR,
+    "a BibTeX entry does not parse, lacks title/author/year, or holds Markdown instead of a plain URL",
+)
+def citation_invalid(doc: Document) -> Iterator[Hit]:
+    for offset, entry in bibtex_entries(doc.text):
+        problems = bibtex_problems(entry)
+        if MARKDOWN_LINK.search(entry):
+            problems.append("a field holds a Markdown link, not a plain URL")
+        if problems:
+            yield Hit(doc.text.count("\n", 0, offset) + 1, f"BibTeX entry: {'; '.join(problems)}")
