@@ -91,6 +91,7 @@ def check_repo(folder: Path, options: CheckOptions = CheckOptions()) -> CardRepo
             front_matter, findings = _front_matter(text, report.path)
             report.findings += findings
             report.findings += _leaks(text, report.path)
+            report.findings += _lint(text, report.path, folder)
     if front_matter is not None:
         report.findings += _hub_metadata(front_matter, folder)
         report.model_id = front_matter.data.get("model_name") or None
@@ -210,6 +211,26 @@ def _model_index(fm: FrontMatter) -> Iterator[Finding]:
             yield fm.finding(
                 "check-model-index", Severity.ERROR, message, ("model-index", 0, "results", index)
             )
+
+
+LINT_COVERED_HERE = frozenset({"lint-front-matter-invalid", "lint-front-matter-flattened"})
+"""Lint rules whose ground check_repo covers itself, with the Hub's rules for front matter."""
+
+
+def _lint(text: str, display: str, folder: Path) -> list[Finding]:
+    """Everything `cardkit lint` finds in the README, numbers held to the folder's config.json."""
+    import json  # noqa: PLC0415
+
+    from cardkit.lint.engine import lint_text  # noqa: PLC0415 - loads the lint rules
+
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        config = None  # missing or broken: reported by the file checks or by validate
+    if not isinstance(config, dict):
+        config = None
+    findings = lint_text(text, display, config).findings
+    return [f for f in findings if f.code not in LINT_COVERED_HERE]
 
 
 def _leaks(text: str, display: str) -> Iterator[Finding]:
