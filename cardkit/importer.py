@@ -26,8 +26,8 @@ from cardkit.citation import bibtex_problems
 from cardkit.lint.document import SIZE, CodeBlock, Document, as_number, bibtex_entries, parse
 from cardkit.lint.rules_code import MIRROR_OWNERS
 from cardkit.lint.rules_numbers import config_value, same_size, size_of, table_claims
-from cardkit.lint.rules_text import MIRROR_HOSTS
 from cardkit.schema.license import HUB_LICENSE_IDS
+from cardkit.text_patterns import MIRROR_HOSTS
 
 TODO = "TODO"
 Draft = dict[str, Any]

@@ -10,6 +10,7 @@ cardkit or transformers — misses and validates from scratch. Like `cardkit.fac
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -19,6 +20,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from cardkit.atomic import write_text_atomic
 from cardkit.findings import CardReport, Finding, ParameterCount, Severity
 
 FORMAT = 1
@@ -101,14 +103,8 @@ def store(key: str, report: CardReport, dependencies: Iterable[Path]) -> None:
         "dependencies": {str(p.resolve()): _file_digest(p) for p in dependencies},
         "report": report.to_dict(),
     }
-    folder = cache_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        temporary = folder / f".{key}.{os.getpid()}.tmp"
-        temporary.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, folder / f"{key}.json")
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):
+        write_text_atomic(cache_dir() / f"{key}.json", json.dumps(entry, ensure_ascii=False))
 
 
 def report_from_dict(data: dict[str, Any]) -> CardReport:

@@ -16,13 +16,13 @@ from pydantic import BaseModel
 from cardkit.card_file import LoadedCard
 from cardkit.findings import Finding, Severity
 from cardkit.schema import LocalizedText
+from cardkit.text_patterns import MIRROR_HOSTS, TRUST_REMOTE, URL_HOST
 
 Rule = Callable[[LoadedCard], Iterator[Finding]]
 RULES: list[Rule] = []
 
 SIZE_IN_NAME = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)[bB](?![a-zA-Z0-9])")
 FROM_PRETRAINED = re.compile(r"from_pretrained\(\s*[\"']([^\"']+)[\"']")
-TRUST_REMOTE = re.compile(r"trust_remote_code\s*=\s*True")
 
 
 def rule(func: Rule) -> Rule:
@@ -332,15 +332,10 @@ def chinese_reads_as_chinese(loaded: LoadedCard) -> Iterator[Finding]:
             )
 
 
-MIRROR_HOSTS = {"chatgptweb.us.kg": "huggingface.co", "hf-mirror.com": "huggingface.co"}
-"""Scrapers and proxies rewrite links to themselves; the card must point at the canonical host."""
-URL = re.compile(r"https?://([A-Za-z0-9.-]+)")
-
-
 @rule
 def links_use_canonical_hosts(loaded: LoadedCard) -> Iterator[Finding]:
     for path, text in values_of_type(loaded.card, str):
-        for match in URL.finditer(text):
+        for match in URL_HOST.finditer(text):
             host = match.group(1).lower()
             if host in MIRROR_HOSTS:
                 yield loaded.finding(

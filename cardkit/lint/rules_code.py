@@ -15,6 +15,7 @@ from cardkit.citation import bibtex_problems
 from cardkit.findings import Severity
 from cardkit.lint.document import CodeBlock, Document, bibtex_entries
 from cardkit.lint.registry import Hit, lint_rule
+from cardkit.text_patterns import TRUST_REMOTE
 
 NATIVE_MODEL_TYPES = frozenset(
     """
@@ -29,7 +30,6 @@ LOADED_REPO = re.compile(
     r"""from_pretrained\(\s*["']([^"']+)["']|"""
     r"""\b(?:model|model_id|model_name|model_path|checkpoint|repo_id|base_model)\s*=\s*["']([\w.-]+/[\w.-]+)["']"""
 )
-TRUST_REMOTE = re.compile(r"trust_remote_code\s*=\s*True")
 MIRROR_OWNERS = frozenset({"modelscope", "ai-modelscope"})
 MIRROR_SUFFIX = re.compile(r"-(?:hf|ms)$", re.IGNORECASE)
 

@@ -13,6 +13,7 @@ from cardkit.findings import Severity
 from cardkit.lint.document import CJK, Document
 from cardkit.lint.registry import Hit, lint_rule
 from cardkit.schema.license import HUB_LICENSE_IDS
+from cardkit.text_patterns import MIRROR_HOSTS, URL_HOST
 
 TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 PINYIN = rf"[a-zü]*[{TONED}][a-zü]*"
@@ -56,14 +57,6 @@ def _prose_matches(doc: Document, pattern: re.Pattern[str], message: str) -> Ite
             yield Hit(
                 number, message.format(match=match.group(0)), column + match.start(), actual=match.group(0)
             )
-
-
-MIRROR_HOSTS = {
-    "chatgptweb.us.kg": "huggingface.co",
-    "hf-mirror.com": "huggingface.co",
-}
-"""Proxies and mirrors that rewrite Hub links to themselves; the card must point at the canonical host."""
-URL_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)")
 
 
 @lint_rule(
