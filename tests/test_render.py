@@ -356,10 +356,12 @@ def test_traditional_chinese_is_derived_with_opencc() -> None:
 
 
 def test_model_parameters_stay_parameters_in_taiwan_phrasing(cards: dict[str, Card]) -> None:
-    """s2twp alone writes 引數 (a function argument) for 参数; the card means the model's 參數."""
+    """s2twp alone writes 引數 (a function argument) for 参数 and 實驗物件 (an object in code) for
+    实验对象; the card means the model's 參數 and a research subject."""
     hant = render_card(cards[GOLDEN_SLUG], "zh-Hant")
     assert "引數" not in hant
     assert "約 28 億參數" in hant
+    assert "實驗對象" in hant
 
 
 @pytest.mark.parametrize("layout", ["zh", "zh-Hant"])

@@ -58,9 +58,10 @@ def catalog_path(catalog: str) -> Path:
     return LOCALES_DIR / catalog / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-OPENCC_CORRECTIONS: dict[str, dict[str, str]] = {"s2twp": {"引數": "參數"}}
-"""Where a phrase table picks the wrong sense for model cards: s2twp turns 参数 into 引數, Taiwan's
-word for a function *argument*; a model's parameters are 參數 there too. Reviewed entries only."""
+OPENCC_CORRECTIONS: dict[str, dict[str, str]] = {"s2twp": {"引數": "參數", "實驗物件": "實驗對象"}}
+"""Where s2twp's phrase table picks the programming sense: it turns 参数 into 引數 (a function
+*argument*) and 实验对象 into 實驗物件 (an *object* in code); a model's parameters are 參數 and a
+research subject is 實驗對象 in Taiwan too. Reviewed entries only."""
 
 
 @functools.cache
