@@ -63,7 +63,7 @@ def _runtime_lines(report: CardReport) -> list[str]:
     return lines
 
 
-def format_text(reports: list[CardReport]) -> str:
+def format_text(reports: list[CardReport], noun: str = "card") -> str:
     lines: list[str] = []
     for report in reports:
         status = "FAIL" if report.has_errors else "ok"
@@ -74,19 +74,21 @@ def format_text(reports: list[CardReport]) -> str:
         for f in report.findings:
             field = f" {f.field}:" if f.field else ""
             lines.append(f"  {_where(f)}: {f.severity.value} [{f.code}]{field} {f.message}")
-    lines.append(_summary(reports))
+    lines.append(_summary(reports, noun))
     return "\n".join(lines) + "\n"
 
 
-def _summary(reports: list[CardReport]) -> str:
+def _summary(reports: list[CardReport], noun: str) -> str:
+    """`noun` names what each report is about: a card for validate, a README for lint, a folder for check."""
     counts = {s: sum(f.severity is s for r in reports for f in r.findings) for s in Severity}
     return (
-        f"{len(reports)} card(s): {counts[Severity.ERROR]} error(s), "
+        f"{len(reports)} {noun}(s): {counts[Severity.ERROR]} error(s), "
         f"{counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} note(s)"
     )
 
 
-def format_json(reports: list[CardReport]) -> str:
+def format_json(reports: list[CardReport], noun: str = "card") -> str:
+    """One schema for every command: the top-level key stays `cards` whatever `noun` is."""
     return json.dumps({"cards": [r.to_dict() for r in reports]}, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -98,7 +100,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_github(reports: list[CardReport]) -> str:
+def format_github(reports: list[CardReport], noun: str = "card") -> str:
     """Workflow commands (`::error file=...,line=...::msg`) that GitHub shows inline on the diff."""
     level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
     lines = []
@@ -112,11 +114,11 @@ def format_github(reports: list[CardReport]) -> str:
             props.append(f"title={_escape_property(f.code)}")
             field = f"{f.field}: " if f.field else ""
             lines.append(f"::{level[f.severity]} {','.join(props)}::{_escape_data(field + f.message)}")
-    lines.append(_summary(reports))
+    lines.append(_summary(reports, noun))
     return "\n".join(lines) + "\n"
 
 
-FORMATTERS: dict[str, Callable[[list[CardReport]], str]] = {
+FORMATTERS: dict[str, Callable[[list[CardReport], str], str]] = {
     "text": format_text,
     "json": format_json,
     "github": format_github,

@@ -332,7 +332,9 @@ def test_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
         CLEAN.read_text(encoding="utf-8").replace("Questions go", "\u2022 模型資料\n\nQ")
     )
     assert main(["lint", str(warnings_only)]) == 0
-    assert "lint-page-chrome" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "lint-page-chrome" in out
+    assert out.endswith("\n1 README(s): 0 error(s), 1 warning(s), 0 note(s)\n")
     assert main(["lint", str(tmp_path / "missing.md")]) == 2
     bad = tmp_path / "latin1.md"
     bad.write_bytes("caf\u00e9".encode("latin-1"))

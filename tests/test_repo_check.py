@@ -202,6 +202,7 @@ def test_the_card_is_validated_too(tmp_path: Path) -> None:
 def test_cli_formats_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     good = make_repo(tmp_path)
     assert main(["check", str(good), "--no-model"]) == 0
+    assert capsys.readouterr().out.endswith("\n1 folder(s): 0 error(s), 2 warning(s), 0 note(s)\n")
     bad = make_repo(tmp_path, "stablelm-3b-4e1t", license="apache-2.0")
     capsys.readouterr()
     assert main(["check", str(bad), "--no-model", "--format", "json"]) == 1

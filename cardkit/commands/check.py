@@ -43,5 +43,5 @@ def run(args: argparse.Namespace) -> int:
 
     options = CheckOptions(model=not args.no_model, card=args.card, checkpoint=args.checkpoint)
     reports = check_paths(args.folders, options)
-    sys.stdout.write(FORMATTERS[args.format](reports))
+    sys.stdout.write(FORMATTERS[args.format](reports, "folder"))
     return exit_code(reports)

@@ -42,5 +42,5 @@ def run(args: argparse.Namespace) -> int:
     from cardkit.report import FORMATTERS  # noqa: PLC0415
 
     report = lint_file(args.readme, args.config, args.repo_id)
-    sys.stdout.write(FORMATTERS[args.format]([report]))
+    sys.stdout.write(FORMATTERS[args.format]([report], "README"))
     return 1 if report.has_errors else 0
