@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from cardkit.cli import main
+from cardkit.cli import entry_point
 
-raise SystemExit(main())
+raise SystemExit(entry_point())

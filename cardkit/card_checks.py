@@ -14,6 +14,7 @@ from cardkit.card_file import LoadedCard, load_card
 from cardkit.card_paths import display_path
 from cardkit.config_check import compare_config, compare_meta, compare_raw_config
 from cardkit.findings import CardReport, Finding, Severity
+from cardkit.gc_policy import full_collections_paused
 from cardkit.model_config import raw_config_facts, read_config_json
 from cardkit.rules import check_rules
 
@@ -66,11 +67,12 @@ def _check_against_model(
         from cardkit.meta_model import meta_facts  # noqa: PLC0415 - imports torch
         from cardkit.model_config import build_config, facts_from_config  # noqa: PLC0415
 
-        config, findings = build_config(data, display)
-        if config is None:
-            report.findings += findings
-            return
-        cached = (facts_from_config(config), meta_facts(config), findings)
+        with full_collections_paused():  # the first config imports torch and the model code
+            config, findings = build_config(data, display)
+            if config is None:
+                report.findings += findings
+                return
+            cached = (facts_from_config(config), meta_facts(config), findings)
         facts_cache.store(key, *cached)
     config_facts, meta, findings = cached
     report.findings += findings

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from cardkit import __version__
 from cardkit.commands import check, import_card, lint, render, schema, validate
 from cardkit.errors import CardkitError
+from cardkit.gc_policy import freeze_before_exit
 
 COMMANDS = (validate, check, schema, render, lint, import_card)
 
@@ -40,5 +41,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def entry_point() -> int:
+    """The `cardkit` command and `python -m cardkit`: `main`, in a process that exits right after."""
+    code = main()
+    freeze_before_exit()
+    return code
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(entry_point())
