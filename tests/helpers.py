@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from cardkit.findings import CardReport, Finding
@@ -33,3 +36,14 @@ def only(report: CardReport, code: str) -> Finding:
     matching = [f for f in report.findings if f.code == code]
     assert len(matching) == 1, report.findings
     return matching[0]
+
+
+def python_in_child(code: str, cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -c code args` in a fresh interpreter, with cardkit's caches in `cache`.
+
+    For what only a new process shows: which modules a run imports, what it leaves at exit.
+    """
+    env = {**os.environ, "CARDKIT_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
+    )

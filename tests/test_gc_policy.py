@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import gc
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from cardkit.gc_policy import PAUSED, full_collections_paused
-from tests.helpers import CARDS_DIR, ROOT
+from tests.helpers import CARDS_DIR, python_in_child
 
 
 def test_full_collections_are_paused_inside_the_block_only() -> None:
@@ -35,10 +33,7 @@ def _cli_in_child(cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
         "import gc; from cardkit.cli import entry_point; rc = entry_point(); "
         "print('FROZEN', gc.get_freeze_count() > 0); raise SystemExit(rc)"
     )
-    env = {**os.environ, "CARDKIT_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
-    )
+    return python_in_child(code, cache, *args)
 
 
 def test_the_command_freezes_what_is_left_before_exit_and_keeps_its_exit_code(tmp_path: Path) -> None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from cardkit import report_cache
 from cardkit.findings import CardReport, Finding, Severity
-from tests.helpers import CARDS_DIR, ROOT
+from tests.helpers import CARDS_DIR, python_in_child
 
 
 @pytest.fixture
@@ -114,10 +112,7 @@ def _validate_in_child(cache: Path, *args: str) -> subprocess.CompletedProcess[s
         "print('IMPORTED', sorted(m for m in ('pydantic', 'yaml', 'torch') if m in sys.modules)); "
         "raise SystemExit(rc)"
     )
-    env = {**os.environ, "CARDKIT_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
-    )
+    return python_in_child(code, cache, *args)
 
 
 def test_validate_answers_an_unchanged_card_from_the_cache_without_pydantic(tmp_path: Path) -> None:
