@@ -69,10 +69,11 @@ def run_once(case: Case, env: dict[str, str]) -> float:
     if case.before is not None:
         case.before(run_env)
     start = time.perf_counter()
-    subprocess.run(
-        case.command, cwd=ROOT, env=run_env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    return time.perf_counter() - start
+    done = subprocess.run(case.command, cwd=ROOT, env=run_env, check=False, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:  # a command that failed early would be timed as a fast one
+        raise SystemExit(f"{case.name}: exit {done.returncode}\n{done.stdout}{done.stderr}")
+    return seconds
 
 
 def fastest_over_rounds(cases: list[Case], rounds: int, env: dict[str, str]) -> dict[str, float]:
