@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from cardkit.findings import Finding, Severity
+from cardkit.yaml_prescan import prescan
 
 MAX_CARD_BYTES = 2 * 1024 * 1024
 """A model card is a few kilobytes; anything megabytes long is a mistake or an attack."""
@@ -22,52 +23,33 @@ MAX_CARD_BYTES = 2 * 1024 * 1024
 FieldPath = tuple[str | int, ...]
 
 
-class CardLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The safe loader (libyaml's when available: ten times faster), with dates left as text.
+class PureCardLoader(yaml.SafeLoader):
+    """The safe loader in pure Python, with dates left as text.
 
     PyYAML turns `2023-13-45` into an exception deep in its constructor; as text, the schema parses
     the date and reports a bad one with its field path like any other value.
     """
 
 
-CardLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
-SAFE_LOADER = CardLoader
+class CardLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same loader on libyaml's parser when PyYAML was built with it (ten times faster)."""
+
+
+for _loader in (PureCardLoader, CardLoader):
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+SAFE_LOADER: type[yaml.SafeLoader] = CardLoader
+"""The loader `load_yaml` uses; tests swap in `PureCardLoader` to show the results do not depend on it."""
 MAX_DEPTH = 64
-"""Cards nest a handful of levels; the composer recurses per level and would crash far below 10,000."""
+"""Cards nest a handful of levels; the pure-Python composer recurses per level, and libyaml refuses
+nesting past 1,000 with its own message, so cardkit's limit is checked on the raw text first."""
 
 
-def _scan_events(text: str, display: str) -> Finding | None:
-    """Refuse aliases and deep nesting from the event stream, before anything expands or recurses.
-
-    libyaml's parser is iterative, so this pass is safe on any input; the composer that follows is
-    recursive (deep nesting would crash it) and expands aliases (a YAML bomb would exhaust memory).
-    """
-    depth = 0
-    for event in yaml.parse(text, Loader=SAFE_LOADER):
-        mark = event.start_mark
-        if isinstance(event, yaml.AliasEvent):
-            return Finding(
-                "yaml-alias",
-                Severity.ERROR,
-                "YAML anchors and aliases are not allowed in cards; write the value out",
-                display,
-                mark.line + 1,
-                mark.column + 1,
-            )
-        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                return Finding(
-                    "yaml-too-deep",
-                    Severity.ERROR,
-                    f"nesting deeper than {MAX_DEPTH} levels",
-                    display,
-                    mark.line + 1,
-                    mark.column + 1,
-                )
-        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-            depth -= 1
-    return None
+def _refused(text: str, display: str) -> Finding | None:
+    """Aliases and deep nesting, found in the raw text before any parser reads it (`yaml_prescan`)."""
+    refusal = prescan(text, MAX_DEPTH)
+    if refusal is None:
+        return None
+    return Finding(refusal.code, Severity.ERROR, refusal.message, display, refusal.line, refusal.column)
 
 
 @dataclass(frozen=True)
@@ -188,10 +170,10 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
 def load_yaml(text: str, display: str) -> LoadedYaml:
     """Parse one YAML document with the safe loader; syntax errors become findings, not exceptions."""
     source_map = SourceMap()
+    if refused := _refused(text, display):
+        return LoadedYaml(None, source_map, [refused])
     loader = SAFE_LOADER(text)
     try:
-        if refused := _scan_events(text, display):
-            return LoadedYaml(None, source_map, [refused])
         node = loader.get_single_node()
         if node is None:
             return LoadedYaml(None, source_map, [])
@@ -218,5 +200,9 @@ def load_yaml(text: str, display: str) -> LoadedYaml:
         return LoadedYaml(
             None, source_map, [Finding("yaml-syntax", Severity.ERROR, f"YAML error: {exc}", display, 1, 1)]
         )
+    except RecursionError:  # only if the pre-scan and the parser ever disagree on the depth
+        message = f"nesting deeper than the parser can follow (cardkit's limit is {MAX_DEPTH} levels)"
+        refusal = Finding("yaml-too-deep", Severity.ERROR, message, display, 1, 1)
+        return LoadedYaml(None, source_map, [refusal])
     finally:
         loader.dispose()

@@ -1,8 +1,26 @@
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
-from cardkit.yaml_source import load_yaml, read_text
+import pytest
+import yaml
+
+from cardkit import yaml_source
+from cardkit.yaml_prescan import prescan
+from cardkit.yaml_source import MAX_DEPTH, load_yaml, read_text
+from tests.helpers import CARDS_DIR, FIXTURES
+
+LOADERS = [yaml_source.PureCardLoader, yaml_source.CardLoader]
+
+
+@pytest.fixture(params=LOADERS, ids=["pure-python", "libyaml"])
+def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> type:
+    """Each test that takes this runs with the pure-Python parser and with libyaml's (when built)."""
+    if request.param is yaml_source.CardLoader and not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML was built without libyaml")
+    monkeypatch.setattr(yaml_source, "SAFE_LOADER", request.param)
+    return request.param
 
 
 def test_positions_point_at_keys_and_items() -> None:
@@ -21,7 +39,7 @@ def test_duplicate_key_is_reported_at_second_occurrence() -> None:
     assert "line 1" in finding.message
 
 
-def test_aliases_are_rejected_before_construction() -> None:
+def test_aliases_are_rejected_before_construction(loader: type) -> None:
     bomb = 'a: &a ["x", "x"]\nb: &b [*a, *a]\nc: &c [*b, *b]\n'
     loaded = load_yaml(bomb, "f.yaml")
     assert loaded.data is None
@@ -48,9 +66,94 @@ def test_non_utf8_is_located(tmp_path: Path) -> None:
     assert [(f.code, f.line, f.column) for f in findings] == [("file-not-utf8", 2, 7)]
 
 
-def test_deep_nesting_is_refused_before_the_composer_recurses() -> None:
-    loaded = load_yaml("a: " + "[" * 100_000 + "]" * 100_000 + "\n", "f.yaml")
-    assert [(f.code, f.line) for f in loaded.findings] == [("yaml-too-deep", 1)]
+DEEP = {  # case: (text, line of the first level past the limit)
+    "flow": ("a: " + "[" * 100_000 + "]" * 100_000 + "\n", 1),
+    "flow-mappings": ("a: " + "{b: " * 5_000 + "1" + "}" * 5_000 + "\n", 1),
+    "compact-sequences": ("a:\n  " + "- " * 100_000 + "x\n", 2),
+    "block-mappings": ("".join(" " * i + f"k{i}:\n" for i in range(1_500)), MAX_DEPTH + 1),
+    "flow-pairs": ("a: " + "[b: " * 2_000 + "c" + "]" * 2_000 + "\n", 1),
+    "flow-keys": ("[" * 2_000 + "]" * 2_000 + ": x\n", 1),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DEEP))
+def test_deep_nesting_is_refused_before_the_composer_recurses(case: str, loader: type) -> None:
+    """The same finding whichever parser PyYAML was built with: libyaml refuses depth 1,000 itself."""
+    text, line = DEEP[case]
+    loaded = load_yaml(text, "f.yaml")
+    assert [(f.code, f.line) for f in loaded.findings] == [("yaml-too-deep", line)]
+    assert loaded.data is None
+
+
+def test_nesting_at_the_limit_is_accepted(loader: type) -> None:
+    text = "a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n"
+    assert load_yaml(text, "f.yaml").findings == []
+    assert [f.code for f in load_yaml("a: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH, "f.yaml").findings] == [
+        "yaml-too-deep"
+    ]
+
+
+def test_brackets_in_text_are_not_nesting(loader: type) -> None:
+    """Quoted, plain, block and comment text may hold any brackets; only structure counts."""
+    brackets = "[[[[" * 40
+    text = (
+        f"a: '{brackets}'\nb: \"{brackets}\"\nc: x {brackets}\n# {brackets}\n"
+        f"d: |\n  {brackets}\n  - - - - -\ne: >-\n  {brackets}\n"
+    )
+    loaded = load_yaml(text, "f.yaml")
+    assert loaded.findings == []
+    assert loaded.data["a"] == brackets
+
+
+def _parser_depth(text: str) -> int | None:
+    depth = deepest = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            return None
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
+    return deepest
+
+
+def test_prescan_depth_is_the_parsers_on_every_card() -> None:
+    """Refused at one level below the parser's depth, accepted at it: the pre-scan counts exactly."""
+    paths = sorted(CARDS_DIR.glob("*/card.yaml")) + sorted((FIXTURES / "bad").glob("*/card.yaml"))
+    checked = 0
+    for path in paths:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            depth = _parser_depth(text)
+        except yaml.YAMLError:
+            continue
+        if depth is None:  # refused for its aliases
+            continue
+        assert prescan(text, depth) is None, path
+        assert depth == 0 or prescan(text, depth - 1) is not None, path
+        checked += 1
+    assert checked > 40
+
+
+@pytest.mark.parametrize(
+    "unit", ["- x\n", "k: v\n", "[a: b, ", "x, ", "a b ", "'q'' ", "  line [ {\n", "\n"]
+)
+def test_prescan_time_is_linear(unit: str) -> None:
+    """Doubling an input at most about doubles the pre-scan's time (best of three runs each)."""
+
+    def best(text: str) -> float:
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            prescan(text, MAX_DEPTH)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    prefix = "a: |\n" if unit.startswith("  line") else ("a: [" if unit in ("[a: b, ", "x, ") else "")
+    small = prefix + unit * 5_000
+    large = prefix + unit * 10_000
+    assert best(large) < 3 * best(small) + 0.01
 
 
 def test_bom_is_reported(tmp_path: Path) -> None:
