@@ -7,7 +7,6 @@ construct the Python data from the same tree, so locations and values can never 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ class CardLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore
 
 for _loader in (PureCardLoader, CardLoader):
     _loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+    _loader.add_constructor("tag:yaml.org,2002:value", yaml.SafeLoader.construct_yaml_str)  # a plain `=`
 SAFE_LOADER: type[yaml.SafeLoader] = CardLoader
 """The loader `load_yaml` uses; tests swap in `PureCardLoader` to show the results do not depend on it."""
 MAX_DEPTH = 64
@@ -84,31 +84,112 @@ def _position(mark: yaml.Mark) -> Position:
     return Position(mark.line + 1, mark.column + 1)
 
 
-def _walk(node: yaml.Node, path: FieldPath, out: SourceMap, file: str) -> Iterator[Finding]:
-    """Record positions; report duplicate keys, which PyYAML accepts silently."""
-    if isinstance(node, yaml.MappingNode):
-        keys_seen: dict[Any, Position] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
-            pos = _position(key_node.start_mark)
-            if key in keys_seen:
-                first = keys_seen[key]
-                yield Finding(
-                    "yaml-duplicate-key",
-                    Severity.ERROR,
-                    f"duplicate key {key!r} (first defined on line {first.line}); YAML keeps only the last",
-                    file,
-                    pos.line,
-                    pos.column,
-                    field=_dotted((*path, key)),
-                )
-            keys_seen[key] = pos
-            out.positions[(*path, key)] = pos
-            yield from _walk(value_node, (*path, key), out, file)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            out.positions[(*path, index)] = _position(item.start_mark)
-            yield from _walk(item, (*path, index), out, file)
+_YAML = "tag:yaml.org,2002:"
+JSON_TAGS = frozenset(
+    _YAML + name
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "merge", "timestamp", "value")
+)
+"""Tags whose values are JSON data (dates and `=` are read as text, `<<` merges mappings)."""
+NOT_JSON_TAGS = {_YAML + name: name for name in ("binary", "set", "omap", "pairs")}
+"""Tags the safe loader would turn into bytes, sets or tuples, which a card (JSON-like data) cannot hold."""
+MAX_NUMBER_CHARS = 100
+"""A number in a card is a count or a measure (a 2^63 count has 19 digits); a longer one is refused
+before conversion, which is quadratic for `1:2:3...` and fails past 4,300 digits."""
+_REFUSING = frozenset({"yaml-alias", "yaml-unsafe-tag", "yaml-not-json", "yaml-number-too-long"})
+
+
+class _Walker:
+    """One pass over the node tree: positions, duplicate keys, and every node's type, before construction.
+
+    Refusing bad types here, where each node's position is known, gives a located finding instead of
+    an exception (or a bytes value) surfacing later in the constructor, the cache or `--format json`.
+    """
+
+    def __init__(self, out: SourceMap, file: str) -> None:
+        self.out, self.file = out, file
+        self.findings: list[Finding] = []
+        self.scalars: list[tuple[FieldPath, yaml.ScalarNode]] = []
+        self.seen: set[int] = set()
+
+    def add(self, code: str, message: str, node: yaml.Node, path: FieldPath) -> None:
+        pos = _position(node.start_mark)
+        self.findings.append(
+            Finding(code, Severity.ERROR, message, self.file, pos.line, pos.column, _dotted(path) or None)
+        )
+
+    def _check_type(self, node: yaml.Node, path: FieldPath) -> bool:
+        """False (with a finding) for a node whose value would not be plain JSON data."""
+        tag = node.tag
+        if tag in NOT_JSON_TAGS:
+            message = (
+                f"`!!{NOT_JSON_TAGS[tag]}` values are not JSON data; "
+                "a card holds text, numbers, true/false, null, lists and mappings"
+            )
+            self.add("yaml-not-json", message, node, path)
+            return False
+        if tag not in JSON_TAGS:
+            message = f"tag {tag!r} is refused; cards are plain data, language tags are refused"
+            self.add("yaml-unsafe-tag", message, node, path)
+            return False
+        numeric = tag in (_YAML + "int", _YAML + "float")
+        if numeric and isinstance(node, yaml.ScalarNode) and len(node.value) > MAX_NUMBER_CHARS:
+            message = f"a number of {len(node.value):,} characters; cards allow {MAX_NUMBER_CHARS}"
+            self.add("yaml-number-too-long", message, node, path)
+            return False
+        if isinstance(node, yaml.ScalarNode) and tag != _YAML + "str":
+            self.scalars.append((path, node))
+        return True
+
+    def walk(self, node: yaml.Node, path: FieldPath) -> None:
+        """Record positions; report duplicate keys, which PyYAML accepts silently."""
+        if not self._check_type(node, path):
+            return
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            if id(node) in self.seen:  # an alias the pre-scan missed: refuse rather than expand it
+                self.add("yaml-alias", "YAML aliases are not allowed in cards", node, path)
+                return
+            self.seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys_seen: dict[Any, Position] = {}
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+                pos = _position(key_node.start_mark)
+                if key in keys_seen:
+                    first = keys_seen[key]
+                    message = (
+                        f"duplicate key {key!r} (first defined on line {first.line}); "
+                        "YAML keeps only the last"
+                    )
+                    self.add("yaml-duplicate-key", message, key_node, (*path, key))
+                keys_seen[key] = pos
+                self.out.positions[(*path, key)] = pos
+                if self._check_type(key_node, (*path, key)):
+                    self.walk(value_node, (*path, key))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self.out.positions[(*path, index)] = _position(item.start_mark)
+                self.walk(item, (*path, index))
+
+
+_CONVERSION_ERRORS = (ValueError, TypeError, KeyError, ArithmeticError, yaml.YAMLError)
+
+
+def _construct(loader: yaml.SafeLoader, node: yaml.Node, walker: _Walker) -> tuple[Any, Finding | None]:
+    """The document's data; a value the constructor rejects (`!!float abc`) becomes a located finding."""
+    try:
+        return loader.construct_document(node), None
+    except _CONVERSION_ERRORS as exc:
+        failure = exc
+    for path, scalar in walker.scalars:  # only on failure: find which value it was
+        try:
+            loader.yaml_constructors[scalar.tag](loader, scalar)
+        except _CONVERSION_ERRORS as exc:
+            kind = scalar.tag.removeprefix(_YAML)
+            message = f"{scalar.value[:40]!r} is not a valid {kind}: {exc}"
+            walker.add("yaml-bad-value", message, scalar, path)
+            return None, walker.findings.pop()
+    message = f"a value cannot be read: {failure}"
+    return None, Finding("yaml-bad-value", Severity.ERROR, message, walker.file, 1, 1)
 
 
 def _dotted(path: FieldPath) -> str:
@@ -178,8 +259,12 @@ def load_yaml(text: str, display: str) -> LoadedYaml:
         if node is None:
             return LoadedYaml(None, source_map, [])
         source_map.positions[()] = _position(node.start_mark)
-        findings = list(_walk(node, (), source_map, display))
-        return LoadedYaml(loader.construct_document(node), source_map, findings)
+        walker = _Walker(source_map, display)
+        walker.walk(node, ())
+        if any(f.code in _REFUSING for f in walker.findings):
+            return LoadedYaml(None, source_map, walker.findings)
+        data, failure = _construct(loader, node, walker)
+        return LoadedYaml(data, source_map, walker.findings + ([failure] if failure else []))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)

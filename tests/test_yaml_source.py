@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -162,3 +163,47 @@ def test_bom_is_reported(tmp_path: Path) -> None:
     text, findings = read_text(path, "card.yaml")
     assert text == "a: 1\n"
     assert [f.code for f in findings] == ["yaml-bom"]
+
+
+REFUSED_VALUES = {  # text: (code, line, column, field)
+    "a: 1\nb: " + "9" * 5_000 + "\n": ("yaml-number-too-long", 2, 4, "b"),
+    "b: " + ":".join(["1"] * 2_000) + "\n": ("yaml-number-too-long", 1, 4, "b"),
+    "a:\n  b: !!float abc\n": ("yaml-bad-value", 2, 6, "a.b"),
+    "b: !!int abc\n": ("yaml-bad-value", 1, 4, "b"),
+    "b: !!bool maybe\n": ("yaml-bad-value", 1, 4, "b"),
+    "b: 0b_\n": ("yaml-bad-value", 1, 4, "b"),
+    "b: [1, !!binary //4AYWJj]\n": ("yaml-not-json", 1, 8, "b[1]"),
+    "b: !!set {a: null}\n": ("yaml-not-json", 1, 4, "b"),
+    "b: !!omap [a: 1]\n": ("yaml-not-json", 1, 4, "b"),
+    "b: !!pairs [a: 1]\n": ("yaml-not-json", 1, 4, "b"),
+    "? !!binary AAAA\n: x\n": ("yaml-not-json", 1, 3, "AAAA"),
+    "b: !local x\n": ("yaml-unsafe-tag", 1, 4, "b"),
+}
+
+
+@pytest.mark.parametrize("text", sorted(REFUSED_VALUES), ids=lambda t: t[:24])
+def test_values_that_are_not_json_data_are_located_findings(text: str, loader: type) -> None:
+    """Bytes, sets, pairs and unconvertible numbers never reach the schema, the cache or --format json."""
+    loaded = load_yaml(text, "f.yaml")
+    assert loaded.data is None
+    assert [(f.code, f.line, f.column, f.field) for f in loaded.findings] == [REFUSED_VALUES[text]]
+
+
+ACCEPTED_VALUES = {
+    "a: 9223372036854775808\n": {"a": 2**63},
+    "a: -0x7fffffffffffffff\n": {"a": -(2**63 - 1)},
+    "a: 1.0e+999\nb: 1e999\n": {"a": float("inf"), "b": "1e999"},
+    "a: 2023-13-45\nb: 2023-08-23T10:00:00Z\n": {"a": "2023-13-45", "b": "2023-08-23T10:00:00Z"},
+    "a: =\n": {"a": "="},
+    "a: {x: 1}\nb:\n  <<: {x: 1}\n  y: 2\n": {"a": {"x": 1}, "b": {"x": 1, "y": 2}},
+    "a: !!str 12\nb: !!null ''\nc: !!bool yes\n": {"a": "12", "b": None, "c": True},
+    "1: x\n": {1: "x"},
+}
+
+
+@pytest.mark.parametrize("text", sorted(ACCEPTED_VALUES), ids=lambda t: t[:24])
+def test_every_other_safe_tag_converts_to_json_data(text: str, loader: type) -> None:
+    loaded = load_yaml(text, "f.yaml")
+    assert loaded.findings == []
+    assert loaded.data == ACCEPTED_VALUES[text]
+    json.dumps(loaded.data)  # what the report cache and --format json do with it
