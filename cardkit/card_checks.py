@@ -13,9 +13,10 @@ from cardkit import facts_cache
 from cardkit.card_file import LoadedCard, load_card
 from cardkit.card_paths import display_path
 from cardkit.config_check import compare_config, compare_meta, compare_raw_config
+from cardkit.config_json import ConfigFile, read_config
 from cardkit.findings import CardReport, Finding, Severity
 from cardkit.gc_policy import full_collections_paused
-from cardkit.model_config import raw_config_facts, read_config_json
+from cardkit.model_config import raw_config_facts
 from cardkit.rules import check_rules
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ def check_card(path: Path, options: ValidateOptions) -> tuple[CardReport, list[P
     data = _check_against_config(loaded, report, options)
     if data is not None and options.checkpoint is not None:
         _check_weights(loaded, report, data, options)
+    if "\0" in loaded.card.config:  # reported as config-invalid-path; no file can be named so
+        return report, []
     return report, [loaded.folder / loaded.card.config]
 
 
@@ -43,36 +46,46 @@ def _check_against_config(
     """Compare the card with its config.json; returns the config mapping when it could be read."""
     config_path = loaded.folder / loaded.card.config
     config_display = display_path(config_path)
-    if not config_path.resolve().is_relative_to(loaded.folder.resolve()):
+    try:
+        inside = config_path.resolve().is_relative_to(loaded.folder.resolve())
+    except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a symlink loop
+        message = f"config path {loaded.card.config!r} cannot be resolved: {exc}"
+        report.findings.append(loaded.finding("config-invalid-path", Severity.ERROR, message, ("config",)))
+        return None
+    if not inside:
         message = f"{config_display} resolves outside the card's folder"
         report.findings.append(loaded.finding("config-outside-card", Severity.ERROR, message, ("config",)))
         return None
-    data, findings = read_config_json(config_path, config_display)
-    report.findings += findings
-    if data is None:
+    source = read_config(config_path, config_display)
+    report.findings += source.findings
+    if source.data is None:
         return None
     if options.model:
-        _check_against_model(loaded, report, data, config_display, options.cache)
+        _check_against_model(loaded, report, source, options.cache)
     else:
-        report.findings += compare_raw_config(loaded, raw_config_facts(data))
-    return data
+        report.findings += compare_raw_config(loaded, raw_config_facts(source.data))
+    return source.data
 
 
-def _check_against_model(
-    loaded: LoadedCard, report: CardReport, data: dict[str, Any], display: str, use_cache: bool
-) -> None:
-    key = facts_cache.cache_key(data)
-    cached = facts_cache.load(key, display) if use_cache else None
+def _check_against_model(loaded: LoadedCard, report: CardReport, source: ConfigFile, use_cache: bool) -> None:
+    assert source.data is not None
+    key = facts_cache.cache_key(source.data)
+    cached = facts_cache.load(key, source.display) if use_cache else None
     if cached is None:
         from cardkit.meta_model import meta_facts  # noqa: PLC0415 - imports torch
-        from cardkit.model_config import build_config, facts_from_config  # noqa: PLC0415
+        from cardkit.model_config import build_config, facts_from_config, rejection  # noqa: PLC0415
 
         with full_collections_paused():  # the first config imports torch and the model code
-            config, findings = build_config(data, display)
+            config, findings = build_config(source.data, source.display, source)
             if config is None:
                 report.findings += findings
                 return
-            cached = (facts_from_config(config), meta_facts(config), findings)
+            try:
+                cached = (facts_from_config(config), meta_facts(config), findings)
+            except Exception as exc:  # torch or the model code rejecting the config's values
+                failure = rejection(source, "config-build-failed", "the model cannot be built", exc)
+                report.findings.append(failure)
+                return
         facts_cache.store(key, *cached)
     config_facts, meta, findings = cached
     report.findings += findings

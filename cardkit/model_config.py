@@ -7,15 +7,16 @@ embeddings, exactly as transformers will when it loads the weights.
 
 from __future__ import annotations
 
-import json
+import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from cardkit.config_json import MAX_CONFIG_BYTES, ConfigFile, read_config_json
+from cardkit.config_limits import check_limits
 from cardkit.errors import MissingDependencyError
 from cardkit.findings import Finding, Severity
 
-MAX_CONFIG_BYTES = 1024 * 1024
+__all__ = ["MAX_CONFIG_BYTES", "ConfigFacts", "build_config", "raw_config_facts", "read_config_json"]
 LEGACY_MODEL_TYPES = {"RefinedWeb": "falcon", "RefinedWebModel": "falcon", "stablelm_epoch": "stablelm"}
 """Pre-integration model types whose architectures transformers now implements natively."""
 
@@ -49,45 +50,17 @@ def _transformers() -> Any:
     return transformers
 
 
-def read_config_json(path: Path, display: str) -> tuple[dict[str, Any] | None, list[Finding]]:
-    """The raw config mapping, or findings naming the file and line that is wrong."""
-    if not path.is_file():
-        return None, [
-            Finding("config-missing", Severity.ERROR, "config.json not found next to the card", display)
-        ]
-    if path.stat().st_size > MAX_CONFIG_BYTES:
-        return None, [Finding("config-too-large", Severity.ERROR, "config.json is over 1 MiB", display, 1, 1)]
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        return None, [Finding("config-not-utf8", Severity.ERROR, "config.json is not UTF-8", display, 1, 1)]
-    except json.JSONDecodeError as exc:
-        return None, [
-            Finding(
-                "config-invalid-json",
-                Severity.ERROR,
-                f"not valid JSON: {exc.msg}",
-                display,
-                exc.lineno,
-                exc.colno,
-            )
-        ]
-    if not isinstance(data, dict) or not isinstance(data.get("model_type"), str):
-        return None, [
-            Finding(
-                "config-no-model-type",
-                Severity.ERROR,
-                "config.json must be an object with a string `model_type`",
-                display,
-                1,
-                1,
-            )
-        ]
-    return data, []
+def build_config(
+    data: dict[str, Any], display: str, source: ConfigFile | None = None
+) -> tuple[Any | None, list[Finding]]:
+    """A transformers config object for `data`, never executing code named by `auto_map`.
 
-
-def build_config(data: dict[str, Any], display: str) -> tuple[Any | None, list[Finding]]:
-    """A transformers config object for `data`, never executing code named by `auto_map`."""
+    The size limits (`config_limits`) are checked first, so no huge structure is ever built; an
+    error from transformers' own validation becomes a finding naming the key it is about.
+    """
+    source = source or ConfigFile(display, data)
+    if limit_findings := check_limits(source):
+        return None, limit_findings
     transformers = _transformers()
     mapping = transformers.models.auto.configuration_auto.CONFIG_MAPPING
     model_type = data["model_type"]
@@ -100,15 +73,12 @@ def build_config(data: dict[str, Any], display: str) -> tuple[Any | None, list[F
             else ""
         )
         return None, [
-            Finding(
+            source.finding(
                 "config-remote-code",
                 Severity.ERROR,
                 f"model_type {model_type!r} is not in transformers {transformers.__version__}; "
                 f"loading it would run the repository's own code, which cardkit never does{fix}",
-                display,
-                1,
-                1,
-                field="model_type",
+                ("model_type",),
                 actual=model_type,
                 expected=hint,
             )
@@ -126,12 +96,51 @@ def build_config(data: dict[str, Any], display: str) -> tuple[Any | None, list[F
         )
     try:
         return mapping[model_type].from_dict(data), findings
-    except (TypeError, ValueError) as exc:
-        return None, [
-            Finding(
-                "config-invalid", Severity.ERROR, f"transformers rejects the config: {exc}", display, 1, 1
-            )
-        ]
+    except Exception as exc:  # any rejection of user data by transformers is a finding
+        return None, [rejection(source, "config-invalid", "transformers rejects the config", exc)]
+
+
+_FIELD_IN_MESSAGE = re.compile(r"field '([^']+)'")
+
+
+def _value_paths(data: Any, path: tuple[str | int, ...] = ()) -> Any:
+    """Every (path, value) in the config, depth-first (the config's depth is bounded by its reader)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _value_paths(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _value_paths(value, (*path, index))
+    else:
+        yield path, data
+
+
+def blamed_key(data: dict[str, Any], exc: BaseException) -> tuple[str | int, ...]:
+    """The key an exception from transformers or torch is about, as well as it can be told.
+
+    A strict-validation error names its field; a KeyError names the unknown value (an activation or
+    rope type), which is found among the config's values; otherwise a top-level key quoted in the
+    message. An empty path when none is recognisable.
+    """
+    message = str(exc)
+    if named := _FIELD_IN_MESSAGE.search(message):
+        return (named.group(1),)
+    if isinstance(exc, KeyError) and exc.args and isinstance(exc.args[0], str):
+        for path, value in _value_paths(data):
+            if value == exc.args[0]:
+                return path
+    for key in data:
+        if f"'{key}'" in message or f"`{key}`" in message:
+            return (key,)
+    return ()
+
+
+def rejection(source: ConfigFile, code: str, what: str, exc: BaseException) -> Finding:
+    """A finding about config.json for an exception raised on its values, at the key it blames."""
+    assert source.data is not None
+    path = blamed_key(source.data, exc)
+    detail = " ".join(str(exc).split())[:300] or type(exc).__name__
+    return source.finding(code, Severity.ERROR, f"{what}: {type(exc).__name__}: {detail}", path)
 
 
 def _first(config: Any, *names: str) -> Any:

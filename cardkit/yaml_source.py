@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from cardkit.findings import Finding, Severity
+from cardkit.safe_io import UnreadableFile, read_bytes_bounded
 from cardkit.yaml_prescan import prescan
 
 MAX_CARD_BYTES = 2 * 1024 * 1024
@@ -203,20 +204,18 @@ dotted_path = _dotted
 
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
-    """Read a card as UTF-8 text with a size bound; a byte-order mark is tolerated but reported."""
-    size = path.stat().st_size
-    if size > MAX_CARD_BYTES:
-        return None, [
-            Finding(
-                "file-too-large",
-                Severity.ERROR,
-                f"file is {size:,} bytes; cards are limited to {MAX_CARD_BYTES:,}",
-                display,
-                1,
-                1,
-            )
-        ]
-    raw = path.read_bytes()
+    """Read a card as UTF-8 text with a size bound; a byte-order mark is tolerated but reported.
+
+    Only a regular file is read (`safe_io`): a FIFO named card.yaml is refused instead of blocking.
+    """
+    try:
+        raw = read_bytes_bounded(path, MAX_CARD_BYTES)
+    except UnreadableFile as exc:
+        if "limit" in exc.reason:
+            code, message = "file-too-large", f"{exc.reason}; cards are limited to {MAX_CARD_BYTES:,} bytes"
+        else:
+            code, message = "file-unreadable", f"cannot be read: {exc.reason}"
+        return None, [Finding(code, Severity.ERROR, message, display, 1, 1)]
     findings: list[Finding] = []
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -251,6 +250,10 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
 def load_yaml(text: str, display: str) -> LoadedYaml:
     """Parse one YAML document with the safe loader; syntax errors become findings, not exceptions."""
     source_map = SourceMap()
+    if len(text) > MAX_CARD_BYTES:  # text from a caller that did not read it through `read_text`
+        message = f"{len(text):,} characters; YAML documents are limited to {MAX_CARD_BYTES:,}"
+        refusal = Finding("file-too-large", Severity.ERROR, message, display, 1, 1)
+        return LoadedYaml(None, source_map, [refusal])
     if refused := _refused(text, display):
         return LoadedYaml(None, source_map, [refused])
     loader = SAFE_LOADER(text)

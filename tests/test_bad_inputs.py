@@ -8,12 +8,16 @@ import resource
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
 from cardkit.cli import main
+from cardkit.config_json import ConfigFile, read_config
+from cardkit.findings import Severity
+from cardkit.model_config import blamed_key
 from tests.helpers import FIXTURES, ROOT
 
 BAD = FIXTURES / "bad"
@@ -110,3 +114,71 @@ def test_checkpoint_symlink_escaping_the_folder(tmp_path: Path, capsys: pytest.C
     found = [(f["code"], Path(f["file"]).name) for f in payload["cards"][0]["findings"]]
     assert found == [("checkpoint-outside-folder", "model.safetensors")]
     assert "Traceback" not in text
+
+
+def test_fifo_card_and_config_are_refused_unread(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A FIFO blocks `open` and `read` forever; both are refused as not regular files, at once."""
+    cards = tmp_path / "cards"
+    (cards / "fifo-card").mkdir(parents=True)
+    os.mkfifo(cards / "fifo-card" / "card.yaml")
+    source = ROOT / "cards" / "stablelm-3b-4e1t"
+    shutil.copytree(source, cards / "fifo-config", ignore=shutil.ignore_patterns("README*"))
+    (cards / "fifo-config" / "config.json").unlink()
+    os.mkfifo(cards / "fifo-config" / "config.json")
+    code, payload, _ = _validate(cards, capsys, "--no-cache")
+    assert code == 1
+    found = {Path(f["file"]).name: f["code"] for card in payload["cards"] for f in card["findings"]}
+    assert found == {"card.yaml": "file-unreadable", "config.json": "config-unreadable"}
+
+
+def _config(tmp_path: Path, text: str) -> ConfigFile:
+    path = tmp_path / "config.json"
+    path.write_text(text, encoding="utf-8")
+    return read_config(path, "config.json")
+
+
+def test_config_duplicate_keys_are_noted_at_the_second(tmp_path: Path) -> None:
+    config = _config(tmp_path, '{"model_type": "llama",\n "sub": {"a": 1,\n  "a": 2}}')
+    assert config.data == {"model_type": "llama", "sub": {"a": 2}}
+    assert [(f.code, f.severity, f.line, f.column, f.field) for f in config.findings] == [
+        ("config-duplicate-key", Severity.WARNING, 3, 3, "sub.a")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "field"),
+    [
+        ('{"model_type": "x", "a": [1, -Infinity]}', "config-not-finite", "a[1]"),
+        ('{"model_type": "x", "a": {"b": 1.5e400}}', "config-not-finite", "a.b"),
+        ('{"model_type": "x", "a": -' + "1" * 200 + "}", "config-number-too-long", "a"),
+        ('{"model_type": "x", "a": ' + "[" * 33 + "]" * 33 + "}", "config-too-deep", "a[0]" + "[0]" * 30),
+    ],
+)
+def test_config_values_json_mishandles_are_located(tmp_path: Path, text: str, code: str, field: str) -> None:
+    config = _config(tmp_path, text)
+    assert config.data is None
+    assert [(f.code, f.line, f.field) for f in config.findings] == [(code, 1, field)]
+
+
+def test_config_scan_time_is_linear(tmp_path: Path) -> None:
+    """Doubling a config at most about doubles the bounded reader's time."""
+
+    def best(count: int) -> float:
+        entries = ", ".join(f'"k{i}": [{i}.5, "v\\"{i}", {{"x": {i}}}]' for i in range(count))
+        path = tmp_path / f"c{count}.json"
+        path.write_text('{"model_type": "x", ' + entries + "}")
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            assert read_config(path, "c.json").data is not None
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    assert best(8_000) < 3 * best(4_000) + 0.01
+
+
+def test_transformers_errors_name_the_key() -> None:
+    data = {"model_type": "x", "rope_scaling": {"rope_type": "bogus"}, "hidden_act": "silu"}
+    assert blamed_key(data, KeyError("bogus")) == ("rope_scaling", "rope_type")
+    assert blamed_key(data, ValueError("Validation error for field 'hidden_size': bad")) == ("hidden_size",)
+    assert blamed_key(data, ZeroDivisionError("division by zero")) == ()
