@@ -28,6 +28,13 @@ _PROPERTY = re.compile(r"!<[^>\n]*>|[!&][^ \t\n,\[\]{}]*")
 _BLOCK_HEADER = re.compile(r"[|>](?:[+-]([1-9])?|([1-9])[+-]?)?[ \t]*(?:#[^\n]*)?")
 _LEADING_BLANKS = re.compile(r"[ \n]*")
 _DOCUMENT_MARKER = re.compile(r"(?:---|\.\.\.)(?=[ \t\n]|\Z)")
+_SIMPLE_VALUE = (
+    r"""(?:(?:[^\s\-?:,\[\]{}#&*!|>'"%@`]|[-?:](?=\S))[^\n:#]*+(?::(?![ \n])[^\n:#]*+)*+"""
+    r"""|"[^"\\\n]*+"|'[^'\n]*+')"""
+)
+_SIMPLE_KEY = r"[A-Za-z_][\w-]*+:(?= |\n)"
+_SIMPLE_LINE = re.compile(rf"( *+)(?:(-)(?:( ++){_SIMPLE_KEY})?|{_SIMPLE_KEY})( ++{_SIMPLE_VALUE})? *+\n")
+"""The lines most of a card is made of (`key: value`, `- item`, `- key: value`), taken in one match."""
 
 
 @dataclass
@@ -77,15 +84,13 @@ class _Scanner:
         self.key_peak = 0  # deepest level reached inside that node
 
     @property
-    def flow(self) -> int:
-        return len(self.levels)
-
-    @property
     def depth(self) -> int:
         return len(self.indents) + len(self.levels) + self.pairs
 
     def run(self) -> Refusal | None:
         text, size = self.text, len(self.text)
+        if (refusal := self._simple_lines()) is not None:
+            return refusal
         while True:
             self.pos = _SPACES.match(text, self.pos).end()
             if self.pos >= size:
@@ -97,23 +102,66 @@ class _Scanner:
             if char == "\n":
                 self.pos += 1
                 self.line_start = self.pos
-                if not self.flow:
+                if not self.levels:
                     self.key_column = None
+                    if (refusal := self._simple_lines()) is not None:
+                        return refusal
                 continue
             column = self.pos - self.line_start
             if column == 0 and char in "-.%" and self._directive_or_marker(char):
                 continue
             following = text[self.pos + 1 : self.pos + 2]
             entry = char == "-" and following in _BLANKS
-            if not self.flow:
+            if not self.levels:
                 self._unwind(column, entry)
             refusal = self._token(char, following, column, entry)
             if refusal is not None:
                 return refusal
 
+    def _simple_lines(self) -> Refusal | None:
+        """From a line start: take common lines whole, until one needs the token-by-token scan."""
+        while True:
+            taken = self._simple_line()
+            if taken is not True:
+                return taken or None
+
+    def _simple_line(self) -> bool | Refusal:
+        """Take a whole common line at once, with the same bookkeeping as token by token."""
+        text = self.text
+        line = _SIMPLE_LINE.match(text, self.pos)
+        if line is None:
+            return False
+        indent, dash, item_key_spaces, value = line.groups()
+        column = len(indent)
+        if value is not None and value.lstrip()[0] not in "'\"":  # a plain value may go on below
+            below = _LEADING_BLANKS.match(text, line.end()).end()
+            below_column = below - (text.rfind("\n", 0, below) + 1)
+            open_column = column + 1 + len(item_key_spaces) if item_key_spaces else column
+            if below < len(text) and (
+                text[below] == "\t" or (text[below] != "#" and below_column > open_column)
+            ):
+                return False
+        self._unwind(column, dash is not None)
+        refusal = None
+        if dash:
+            if not self.indents or self.indents[-1] < column:
+                refusal = self._push(column, "seq", self.depth + 1)
+            elif self.indents[-1] == column and self.kinds[-1] == "map":
+                refusal = self._push(column, "iseq", self.depth + 1)
+            if item_key_spaces:
+                refusal = refusal or self._push(column + 1 + len(item_key_spaces), "map", self.depth + 1)
+        elif not self.indents or self.indents[-1] < column:
+            refusal = self._push(column, "map", self.depth + 1)
+        if refusal is not None:
+            return refusal
+        self.pos = line.end()
+        self.line_start = self.pos
+        self.key_column = None
+        return True
+
     def _directive_or_marker(self, char: str) -> bool:
         """Skip a `%` directive line or a `---`/`...` document marker; a new document starts afresh."""
-        if char == "%" and not self.flow:
+        if char == "%" and not self.levels:
             end = self.text.find("\n", self.pos)
             self.pos = len(self.text) if end < 0 else end
             return True
@@ -139,7 +187,7 @@ class _Scanner:
                 if char != ",":
                     self._close_level()
             return None
-        if entry and not self.flow:
+        if entry and not self.levels:
             self.pos += 1
             self.key_column = None
             if not self.indents or self.indents[-1] < column:
@@ -147,9 +195,9 @@ class _Scanner:
             if self.indents[-1] == column and self.kinds[-1] == "map":
                 return self._push(column, "iseq", self.depth + 1)
             return None
-        if char in "?:" and (following in _BLANKS or self.flow):
+        if char in "?:" and (following in _BLANKS or self.levels):
             self.pos += 1
-            if self.flow:
+            if self.levels:
                 return self._flow_pair(self.levels[-1], column)
             return self._block_key(char, column)
         if char == "*":
@@ -162,7 +210,7 @@ class _Scanner:
     def _scalar_or_property(self, char: str) -> None:
         if char in "!&":
             self.pos = _PROPERTY.match(self.text, self.pos).end()
-        elif char in "|>" and not self.flow:
+        elif char in "|>" and not self.levels:
             self._block_scalar()
             self.key_column = None  # it ends at a line start
         elif char in "'\"":
@@ -199,7 +247,7 @@ class _Scanner:
 
     def _start_node(self, column: int) -> None:
         """A node starts at `column`: in block context it may be the key of a mapping to come."""
-        if not self.flow and self.key_column is None:
+        if not self.levels and self.key_column is None:
             self.key_column, self.key_peak = column, self.depth
 
     def _flow_pair(self, level: _FlowLevel, column: int) -> Refusal | None:
@@ -242,14 +290,14 @@ class _Scanner:
         last_break = self.text.rfind("\n", self.pos, end)
         if last_break >= 0:
             self.line_start = last_break + 1
-            if not self.flow:
+            if not self.levels:
                 self.key_column = None  # a key spanning lines is no simple key
         self.pos = end
 
     def _plain(self) -> None:
         """A plain scalar: chunks separated by spaces, continued on lines indented past the block."""
         text, size = self.text, len(self.text)
-        chunk = _FLOW_CHUNK if self.flow else _BLOCK_CHUNK
+        chunk = _FLOW_CHUNK if self.levels else _BLOCK_CHUNK
         indent = (self.indents[-1] if self.indents else -1) + 1
         match = chunk.match(text, self.pos)
         if match is None:  # an indicator that cannot start a token here: the parser reports it
@@ -264,12 +312,12 @@ class _Scanner:
                 blanks_end = _LEADING_BLANKS.match(text, after).end()
                 line_start = text.rfind("\n", after, blanks_end) + 1
                 column = blanks_end - line_start
-                if blanks_end >= size or text[blanks_end] == "#" or (not self.flow and column < indent):
+                if blanks_end >= size or text[blanks_end] == "#" or (not self.levels and column < indent):
                     return
                 if column == 0 and _DOCUMENT_MARKER.match(text, blanks_end):
                     return
                 self.pos, self.line_start = blanks_end, line_start
-                if not self.flow:
+                if not self.levels:
                     self.key_column = None  # a key spanning lines is no simple key
             elif after >= size or text[after] == "#":
                 return
