@@ -31,7 +31,6 @@ LIMITS: dict[str, tuple[tuple[str, ...], int, int]] = {
         1_024,
     ),
     "experts": (("num_experts", "num_local_experts", "n_routed_experts", "moe_num_experts"), 0, 4_096),
-    "positions": (("max_position_embeddings", "n_positions"), 1, 1 << 26),
 }
 """What each limit is called in messages -> (the keys that state it in some family, minimum, maximum)."""
 _LIMIT_OF = {key: (name, low, high) for name, (keys, low, high) in LIMITS.items() for key in keys}
