@@ -25,7 +25,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import stat
 import sys
 import tempfile
@@ -144,7 +143,7 @@ def _secret() -> bytes | None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(prefix=".cache-key.", dir=path.parent)  # mode 0600
         try:
-            os.write(fd, secrets.token_bytes(KEY_BYTES))
+            os.write(fd, os.urandom(KEY_BYTES))
             os.fsync(fd)
             os.close(fd)
             with contextlib.suppress(FileExistsError):  # a concurrent run made one first: use it
