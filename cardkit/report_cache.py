@@ -139,6 +139,11 @@ def store(key: str, card_digest: str, report: CardReport, dependencies: list[Dep
     cache_store.write_entry(KIND, key, payload)
 
 
+def _crashed(report: CardReport) -> bool:
+    """An internal error may be transient (memory, a signal): its report is never kept."""
+    return any(f.code == "internal-error" for f in report.findings)
+
+
 def cached(
     card: Path,
     display: str,
@@ -154,7 +159,7 @@ def cached(
     if (report := lookup(key, card, display, card_digest)) is not None:
         return report
     report, dependencies = compute()
-    if dependencies is None or report.runtime is not None:
+    if dependencies is None or report.runtime is not None or _crashed(report):
         return report
     unchanged = cache_store.input_digest(card) == card_digest and all(
         snapshot(Path(d.path), card.parent) == d for d in dependencies

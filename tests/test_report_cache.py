@@ -351,3 +351,17 @@ def test_a_key_others_can_read_turns_the_cache_off(
     run(card, compute)
     assert compute.calls == 2
     assert not (cache_store.cache_root() / "reports").exists()
+
+
+def test_a_report_of_an_internal_error_is_not_kept(card: Path) -> None:
+    calls = 0
+
+    def crashed() -> tuple[CardReport, report_cache.Dependencies]:
+        nonlocal calls
+        calls += 1
+        crash = Finding("internal-error", Severity.ERROR, "m", "card.yaml")
+        return CardReport("card.yaml", findings=[crash]), []
+
+    run(card, crashed)
+    run(card, crashed)
+    assert calls == 2
