@@ -31,7 +31,8 @@ def check_card(path: Path, options: ValidateOptions) -> tuple[CardReport, report
     report = CardReport(display_path(path), findings=list(loaded.findings))
     if loaded.card is None:
         return report, []
-    config = report_cache.snapshot(loaded.folder / loaded.card.config, loaded.folder)
+    config_path = loaded.folder / loaded.card.config
+    config = report_cache.snapshot(config_path, loaded.folder) if options.cache else None
     report.model_id = loaded.card.identity.repo_id
     report.parameters.claimed = loaded.card.architecture.parameters.count
     report.findings += check_rules(loaded)
