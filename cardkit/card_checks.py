@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cardkit import facts_cache
+from cardkit import facts_cache, report_cache
 from cardkit.card_file import LoadedCard, load_card
 from cardkit.card_paths import display_path
 from cardkit.config_check import compare_config, compare_meta, compare_raw_config
@@ -23,21 +23,24 @@ if TYPE_CHECKING:
     from cardkit.validate import ValidateOptions
 
 
-def check_card(path: Path, options: ValidateOptions) -> tuple[CardReport, list[Path]]:
-    """The report, and the files besides the card that it was computed from (for the cache)."""
+def check_card(path: Path, options: ValidateOptions) -> tuple[CardReport, report_cache.Dependencies]:
+    """The report, and snapshots of the files besides the card it read (for the report cache).
+
+    config.json is snapshotted before it is read, so the cache can tell whether it changed meanwhile.
+    """
     loaded = load_card(path)
     report = CardReport(display_path(path), findings=list(loaded.findings))
     if loaded.card is None:
         return report, []
+    config_path = loaded.folder / loaded.card.config
+    config = report_cache.snapshot(config_path, loaded.folder) if options.cache else None
     report.model_id = loaded.card.identity.repo_id
     report.parameters.claimed = loaded.card.architecture.parameters.count
     report.findings += check_rules(loaded)
     data = _check_against_config(loaded, report, options)
     if data is not None and options.checkpoint is not None:
         _check_weights(loaded, report, data, options)
-    if "\0" in loaded.card.config:  # reported as config-invalid-path; no file can be named so
-        return report, []
-    return report, [loaded.folder / loaded.card.config]
+    return report, None if config is None else [config]
 
 
 def _check_against_config(
@@ -69,8 +72,8 @@ def _check_against_config(
 
 def _check_against_model(loaded: LoadedCard, report: CardReport, source: ConfigFile, use_cache: bool) -> None:
     assert source.data is not None
-    key = facts_cache.cache_key(source.data)
-    cached = facts_cache.load(key, source.display) if use_cache else None
+    key = facts_cache.cache_key(source.data) if use_cache else None
+    cached = facts_cache.load(key, source.display) if key is not None else None
     if cached is None:
         from cardkit.meta_model import meta_facts  # noqa: PLC0415 - imports torch
         from cardkit.model_config import build_config, facts_from_config, rejection  # noqa: PLC0415
@@ -86,7 +89,8 @@ def _check_against_model(loaded: LoadedCard, report: CardReport, source: ConfigF
                 failure = rejection(source, "config-build-failed", "the model cannot be built", exc)
                 report.findings.append(failure)
                 return
-        facts_cache.store(key, *cached)
+        if key is not None:  # --no-cache writes no cache either
+            facts_cache.store(key, *cached)
     config_facts, meta, findings = cached
     report.findings += findings
     report.findings += compare_config(loaded, config_facts)

@@ -1,129 +1,169 @@
 """Reuse a card's whole validate report while nothing it was computed from has changed.
 
-The commit path runs validate on every commit, and nearly every commit leaves nearly every card as
-it was. Building the Pydantic schema alone costs more than Python's start-up, so a card whose bytes,
-config.json, cardkit code and installed libraries are all unchanged gets its previous report back
-without importing pydantic, yaml or torch. Anything else — an edited card, a touched config, a new
-cardkit or transformers — misses and validates from scratch. Like `cardkit.facts_cache`, it lives in
-`$CARDKIT_CACHE_DIR` (default `~/.cache/cardkit`) and `--no-cache` bypasses it.
+`pre-commit run --all-files`, a commit that only touches a README, or a second run over a folder
+re-validates cards that did not change; building the Pydantic schema alone costs more than Python's
+start-up, so such a card gets its previous report back without importing pydantic, yaml or torch.
+
+The key covers the card's bytes, its path as named and as resolved, its folder as resolved, the
+options, cardkit's source and the installed libraries (`cardkit.cache_store`). The entry also
+records each file the checks read besides the card (config.json) as it was read: the path as
+named, the path it resolved to, whether that lies inside the card's folder, and the bytes' digest.
+A hit re-resolves and re-reads each one and re-applies the inside-the-folder rule; any difference
+misses. A dependency is recorded from a snapshot taken before the checks read it and is stored only
+if it is the same afterwards, so an edit during a run cannot pair new bytes with an old report.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import hashlib
-import json
-import os
-import sys
 from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from cardkit.atomic import write_text_atomic
+from cardkit import cache_store
 from cardkit.findings import CardReport, Finding, ParameterCount, Severity
 
-FORMAT = 1
-"""Bumped when the entry layout changes, so old entries are simply never matched."""
-
-LIBRARIES = (
-    "pydantic",
-    "pydantic_core",
-    "pyyaml",
-    "bibtexparser",
-    "transformers",
-    "torch",
-    "huggingface_hub",
-)
-"""Installed distributions whose version can change a report; their dist-info names carry it."""
+KIND = "reports"
 
 
-def cache_dir() -> Path:
-    root = os.environ.get("CARDKIT_CACHE_DIR") or Path.home() / ".cache" / "cardkit"
-    return Path(root) / "reports"
+@dataclass(frozen=True)
+class Dependency:
+    """A file a report was computed from, as it was read through the path the card names."""
+
+    path: str
+    """Absolute, not resolved: symlinks along it are followed again on every lookup."""
+    resolved: str
+    inside: bool
+    """Whether `resolved` lies inside the card's resolved folder (the rule config.json must meet)."""
+    sha256: str
 
 
-@functools.cache
-def code_digest() -> str:
-    """Hash of cardkit's own source: an edited rule must not be answered by an old report."""
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".j2", ".po", ".json"}:
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+Dependencies = list[Dependency] | None
+"""None: something the report depends on could not be snapshotted, so the report is not cached."""
 
 
-@functools.cache
-def environment_digest() -> str:
-    """Python version plus the dist-info names (name-version) of the libraries checks go through."""
-    prefixes = tuple(name.lower().replace("-", "_") + "-" for name in LIBRARIES)
-    found = set()
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        found.update(n for n in names if n.endswith(".dist-info") and n.lower().startswith(prefixes))
-    return hashlib.sha256(json.dumps([sys.version, sorted(found)]).encode()).hexdigest()
-
-
-def _file_digest(path: Path) -> str | None:
+def snapshot(path: Path, folder: Path) -> Dependency | None:
+    """`path` as it reads now; None when it is missing, not a regular file or too large."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        resolved = path.resolve()
+        inside = resolved.is_relative_to(folder.resolve())
+    except (OSError, RuntimeError, ValueError):
         return None
-
-
-def entry_key(card: Path, display: str, options: Iterable[Any]) -> str | None:
-    """None when the card cannot be read: such a card is never cached, its report says why."""
-    card_digest = _file_digest(card)
-    if card_digest is None:
+    digest = cache_store.input_digest(path)
+    if digest is None:
         return None
-    where = [str(card.resolve()), display]
-    parts = [FORMAT, code_digest(), environment_digest(), *where, [str(o) for o in options], card_digest]
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+    return Dependency(str(path.absolute()), str(resolved), inside, digest)
 
 
-def lookup(key: str) -> CardReport | None:
-    """The stored report, if every file it was computed from still has the same content."""
+def entry_key(card: Path, display: str, options: Iterable[Any], card_digest: str) -> str:
     try:
-        entry = json.loads((cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
-        if any(_file_digest(Path(path)) != digest for path, digest in entry["dependencies"].items()):
+        where = [str(card.absolute()), str(card.resolve()), str(card.parent.resolve()), display]
+    except (OSError, RuntimeError):
+        where = [str(card.absolute()), None, None, display]
+    return cache_store.entry_key(KIND, where, [str(o) for o in options], card_digest)
+
+
+def _typed(value: Any, *types: type) -> Any:
+    """`value` if it is exactly one of `types` (a bool is not an int here); ValueError otherwise."""
+    if type(value) not in types:
+        raise ValueError(f"expected {' or '.join(t.__name__ for t in types)}, got {type(value).__name__}")
+    return value
+
+
+def _optional_int(value: Any) -> int | None:
+    return _typed(value, int, type(None))
+
+
+def finding_from_dict(data: Any, file: str | None = None) -> Finding:
+    """A finding from its `to_dict()` form, every field type-checked; ValueError when malformed."""
+    if not isinstance(data, dict) or set(data) != set(Finding.__dataclass_fields__):
+        raise ValueError("not a finding")
+    return Finding(
+        code=_typed(data["code"], str),
+        severity=Severity(_typed(data["severity"], str)),
+        message=_typed(data["message"], str),
+        file=_typed(data["file"], str) if file is None else file,
+        line=_optional_int(data["line"]),
+        column=_optional_int(data["column"]),
+        field=_typed(data["field"], str, type(None)),
+        expected=data["expected"],
+        actual=data["actual"],
+    )
+
+
+def report_from_dict(data: Any) -> CardReport:
+    """A report from its `to_dict()` form, every field type-checked; ValueError when malformed."""
+    if not isinstance(data, dict) or set(data) != {"path", "model_id", "parameters", "findings"}:
+        raise ValueError("not a report")
+    counts = data["parameters"]
+    if not isinstance(counts, dict) or set(counts) != {"claimed", "computed"}:
+        raise ValueError("not a parameter count")
+    parameters = ParameterCount(_optional_int(counts["claimed"]), _optional_int(counts["computed"]))
+    findings = [finding_from_dict(f) for f in _typed(data["findings"], list)]
+    model_id = _typed(data["model_id"], str, type(None))
+    return CardReport(_typed(data["path"], str), model_id, parameters, findings)
+
+
+def _dependency(data: Any) -> Dependency:
+    if not isinstance(data, dict) or set(data) != set(Dependency.__dataclass_fields__):
+        raise ValueError("not a dependency")
+    path, resolved, digest = (_typed(data[k], str) for k in ("path", "resolved", "sha256"))
+    return Dependency(path, resolved, _typed(data["inside"], bool), digest)
+
+
+def lookup(key: str, card: Path, display: str, card_digest: str) -> CardReport | None:
+    """The stored report, if the entry is well-formed and every dependency reads as it did."""
+    entry = cache_store.read_entry(KIND, key)
+    try:
+        if not isinstance(entry, dict) or set(entry) != {"card_sha256", "dependencies", "report"}:
             return None
-        return report_from_dict(entry["report"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # no entry, or a damaged one: validate again
+        if entry["card_sha256"] != card_digest:
+            return None
+        dependencies = [_dependency(d) for d in _typed(entry["dependencies"], list)]
+        report = report_from_dict(entry["report"])
+    except ValueError:
+        return None  # malformed: validate again
+    if report.path != display:
+        return None
+    if any(snapshot(Path(d.path), card.parent) != d for d in dependencies):
+        return None  # edited, retargeted, moved outside the folder, or gone
+    return report
 
 
-def store(key: str, report: CardReport, dependencies: Iterable[Path]) -> None:
-    """Best effort: a read-only or full cache directory must never fail a validation."""
-    entry = {
-        "dependencies": {str(p.resolve()): _file_digest(p) for p in dependencies},
+def store(key: str, card_digest: str, report: CardReport, dependencies: list[Dependency]) -> None:
+    payload = {
+        "card_sha256": card_digest,
+        "dependencies": [asdict(d) for d in dependencies],
         "report": report.to_dict(),
     }
-    with contextlib.suppress(OSError):
-        write_text_atomic(cache_dir() / f"{key}.json", json.dumps(entry, ensure_ascii=False))
+    cache_store.write_entry(KIND, key, payload)
 
 
-def report_from_dict(data: dict[str, Any]) -> CardReport:
-    findings = [Finding(**{**f, "severity": Severity(f["severity"])}) for f in data["findings"]]
-    parameters = ParameterCount(**data["parameters"])
-    return CardReport(data["path"], data["model_id"], parameters, findings)
+def _crashed(report: CardReport) -> bool:
+    """An internal error may be transient (memory, a signal): its report is never kept."""
+    return any(f.code == "internal-error" for f in report.findings)
 
 
 def cached(
     card: Path,
     display: str,
     options: Iterable[Any],
-    compute: Callable[[], tuple[CardReport, list[Path]]],
+    compute: Callable[[], tuple[CardReport, Dependencies]],
 ) -> CardReport:
-    """`compute()` returns the report and the files besides the card it read (config.json)."""
-    key = entry_key(card, display, options)
-    if key is not None and (report := lookup(key)) is not None:
+    """`compute()` returns the report and snapshots, taken before reading, of the other files it read."""
+    options = list(options)
+    card_digest = cache_store.input_digest(card)
+    if card_digest is None:
+        return compute()[0]  # such a card is never cached; its report says why
+    key = entry_key(card, display, options, card_digest)
+    if (report := lookup(key, card, display, card_digest)) is not None:
         return report
     report, dependencies = compute()
-    if key is not None:
-        store(key, report, [card, *dependencies])
+    if dependencies is None or report.runtime is not None or _crashed(report):
+        return report
+    unchanged = cache_store.input_digest(card) == card_digest and all(
+        snapshot(Path(d.path), card.parent) == d for d in dependencies
+    )
+    if unchanged:
+        store(key, card_digest, report, dependencies)
     return report

@@ -25,7 +25,7 @@ class ValidateOptions:
     """
     cache: bool = True
     """Reuse the report of an unchanged card (`cardkit.report_cache`) and the architecture facts of
-    an identical config.json (`cardkit.facts_cache`)."""
+    an identical config.json (`cardkit.facts_cache`); False reads and writes no cache at all."""
     checkpoint: Path | None = None
     """A folder of weights to check against the card from its safetensors headers (no data read)."""
     load: bool = False

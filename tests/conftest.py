@@ -24,6 +24,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 def _isolated_facts_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests never read or write the user's cache; one fresh cache per test session."""
     os.environ["CARDKIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("cardkit-cache"))
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("cardkit-state"))  # the cache's key
 
 
 @pytest.fixture

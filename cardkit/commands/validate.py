@@ -38,7 +38,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-cache",
         action="store_true",
-        help="rebuild the architecture even when an identical config.json was checked before",
+        help="read and write no cache: check every card and build every architecture afresh",
     )
     parser.add_argument(
         "--checkpoint",
