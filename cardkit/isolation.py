@@ -41,7 +41,7 @@ def unreadable(path: Path, reason: str) -> Finding:
     return Finding(UNREADABLE, Severity.ERROR, f"cannot read this file: {reason}", display_path(path))
 
 
-def _detail(exc: BaseException) -> str:
+def describe(exc: BaseException) -> str:
     try:
         text = str(exc)
     except Exception:  # an exception whose __str__ fails still gets reported
@@ -57,7 +57,7 @@ def internal_error(display: str, exc: BaseException) -> Finding:
     return Finding(
         INTERNAL_ERROR,
         Severity.ERROR,
-        f"cardkit failed while checking this file ({_detail(exc)}); the other files were still "
+        f"cardkit failed while checking this file ({describe(exc)}); the other files were still "
         "checked. Rerun with CARDKIT_DEBUG=1 for the traceback and report it",
         display,
     )
@@ -71,15 +71,24 @@ def finding_for(display: str, exc: Exception) -> Finding:
         return Finding(INPUT_ERROR, Severity.ERROR, str(exc), display)
     if isinstance(exc, OSError):  # disk full, permission denied: the system's answer, not a bug
         where = display_path(Path(exc.filename)) if isinstance(exc.filename, str) else display
-        return Finding(IO_ERROR, Severity.ERROR, f"{exc.strerror or _detail(exc)}", where)
+        return Finding(IO_ERROR, Severity.ERROR, f"{exc.strerror or describe(exc)}", where)
     return internal_error(display, exc)
 
 
-def isolated(display: str, work: Callable[[], T], on_error: Callable[[Finding], T]) -> T:
-    """`work()`, or `on_error(finding)` when it raises anything but an interrupt or a missing extra."""
+def isolated(
+    display: str,
+    work: Callable[[], T],
+    on_error: Callable[[Finding], T],
+    propagate: tuple[type[Exception], ...] = (MissingDependencyError,),
+) -> T:
+    """`work()`, or `on_error(finding)` when it raises anything but an interrupt or `propagate`.
+
+    A single-input command passes `UsageError` in `propagate`, so that its documented usage errors
+    (exit 2) stay what they were; a many-input loop reports them per input instead.
+    """
     try:
         return work()
-    except MissingDependencyError:
+    except propagate:
         raise
     except Exception as exc:
         if debugging():

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import fields, replace
-from typing import Any
+from typing import Any, TextIO
 
 from cardkit.findings import CardReport, Finding, Severity
 from cardkit.json_values import MAX_INT_BITS, json_safe
@@ -160,7 +163,9 @@ def format_json(reports: list[CardReport], noun: str = "card") -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's escapes (`%`, CR, LF); other line separators and controls as `plain` escapes,
+    which the runner shows as they are (it would not decode a percent escape of them)."""
+    return plain(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:
@@ -190,3 +195,29 @@ FORMATTERS: dict[str, Callable[[list[CardReport], str], str]] = {
     "json": format_json,
     "github": format_github,
 }
+
+
+def emit(text: str, stream: TextIO | None = None) -> None:
+    """Print `text` in one write and flush it, with Ctrl-C held back until it is out.
+
+    A report is built whole in memory first; holding SIGINT for the write means an interrupt
+    cannot leave half a JSON document on stdout (it takes effect right after, as exit 130).
+    """
+    stream = sys.stdout if stream is None else stream
+    masked = _hold_interrupts()
+    try:
+        stream.write(text)
+        stream.flush()
+    finally:
+        if masked:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _hold_interrupts() -> bool:
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        return False
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    except (OSError, ValueError):
+        return False
+    return True
