@@ -200,24 +200,36 @@ FORMATTERS: dict[str, Callable[[list[CardReport], str], str]] = {
 def emit(text: str, stream: TextIO | None = None) -> None:
     """Print `text` in one write and flush it, with Ctrl-C held back until it is out.
 
-    A report is built whole in memory first; holding SIGINT for the write means an interrupt
-    cannot leave half a JSON document on stdout (it takes effect right after, as exit 130).
+    A report is built whole in memory first; deferring SIGINT for the write means an interrupt
+    cannot leave half a JSON document on stdout: it takes effect right after, as exit 130. (A
+    Python-level handler, not a signal mask: the kernel hands a masked signal to another thread.)
     """
     stream = sys.stdout if stream is None else stream
-    masked = _hold_interrupts()
+    pending: list[int] = []
+    previous = _defer_interrupts(pending)
     try:
         stream.write(text)
         stream.flush()
     finally:
-        if masked:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    if pending and previous is not None:
+        if callable(previous):
+            previous(signal.SIGINT, None)
+        elif previous == signal.SIG_DFL:
+            signal.raise_signal(signal.SIGINT)
 
 
-def _hold_interrupts() -> bool:
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        return False
+def _defer_interrupts(pending: list[int]) -> Any:
+    """Install a SIGINT handler that only notes the signal; return the one it replaced (None when
+    signals cannot be handled here: not the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    current = signal.getsignal(signal.SIGINT)
+    if current is None:  # installed outside Python: it could not be put back
+        return None
     try:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGINT, lambda signum, frame: pending.append(signum))
     except (OSError, ValueError):
-        return False
-    return True
+        return None
+    return current
