@@ -1,16 +1,20 @@
 """The `cardkit` command: keeps model cards honest.
 
 The CLI only wires command modules (cardkit/commands/); each command is a few lines over a library
-function. Exit codes: 0 no errors, 1 a card has an error, 2 usage or I/O failure. Set
-CARDKIT_DEBUG=1 to see tracebacks.
+function. Exit codes: 0 no errors, 1 a card has an error (an `internal-error` finding included),
+2 usage or I/O failure, 3 cardkit itself failed outside any one card, 130 interrupted (Ctrl-C).
+No traceback is printed unless CARDKIT_DEBUG=1.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
+from types import FrameType
 
 from cardkit import __version__
 from cardkit.commands import check, import_card, lint, render, schema, validate
@@ -18,6 +22,10 @@ from cardkit.errors import CardkitError
 from cardkit.gc_policy import freeze_before_exit
 
 COMMANDS = (validate, check, schema, render, lint, import_card)
+INTERRUPTED = 130
+INTERNAL = 3
+BROKEN_PIPE = 141
+"""128 + SIGPIPE, as a shell reports a command whose reader went away (`cardkit ... | head`)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,22 +37,101 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(text: object) -> str:
+    from cardkit.report import plain  # noqa: PLC0415 - only on the error path
+
+    return plain(text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a failure is one line on stderr and an exit code, never a traceback."""
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
+    except BrokenPipeError:
+        raise
     except (CardkitError, OSError) as exc:
         if os.environ.get("CARDKIT_DEBUG"):
             raise
         message = f"{exc.filename}: {exc.strerror}" if isinstance(exc, OSError) and exc.filename else exc
-        print(f"cardkit: error: {message}", file=sys.stderr)
+        print(f"cardkit: error: {_one_line(message)}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        if os.environ.get("CARDKIT_DEBUG"):
+            raise
+        from cardkit.isolation import describe  # noqa: PLC0415 - only on the error path
+
+        print(
+            f"cardkit: internal error ({_one_line(describe(exc))}); rerun with CARDKIT_DEBUG=1 for the "
+            "traceback and report it",
+            file=sys.stderr,
+        )
+        return INTERNAL
+
+
+class _Interrupts:
+    """SIGINT for the command-line process: the first Ctrl-C unwinds the run as KeyboardInterrupt;
+    a second one, or any once the command is done (interpreter exit, atexit, thread joins), ends
+    the process at once with the same single line instead of a traceback from whatever was running.
+    """
+
+    said = False
+    exiting = False
+
+    @classmethod
+    def say(cls) -> None:
+        if not cls.said:
+            cls.said = True
+            os.write(2, b"cardkit: interrupted\n")
+
+    @classmethod
+    def handler(cls, signum: int, frame: FrameType | None) -> None:
+        if cls.exiting:
+            cls.say()
+            os._exit(INTERRUPTED)
+        cls.exiting = True
+        raise KeyboardInterrupt
+
+    @classmethod
+    def install(cls) -> None:
+        with contextlib.suppress(ValueError, OSError):  # not the main thread: leave the default alone
+            signal.signal(signal.SIGINT, cls.handler)
+
+
+def _tolerant_streams() -> None:
+    """Never fail to print a character: one the terminal's encoding lacks is written as an escape."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
+
+
+def _silence_stdout() -> None:
+    """The reader of stdout went away: point it at /dev/null, so the flush at exit cannot fail too."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def entry_point() -> int:
     """The `cardkit` command and `python -m cardkit`: `main`, in a process that exits right after."""
-    code = main()
-    freeze_before_exit()
+    _Interrupts.install()
+    _tolerant_streams()
+    try:
+        code = main()
+        sys.stdout.flush()
+        freeze_before_exit()
+    except KeyboardInterrupt:
+        _Interrupts.exiting = True
+        _Interrupts.say()
+        return INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        code = BROKEN_PIPE
+    _Interrupts.exiting = True
     return code
 
 

@@ -3,11 +3,51 @@
 from __future__ import annotations
 
 import json
+import re
+import signal
+import sys
+import threading
 from collections.abc import Callable
+from dataclasses import fields, replace
+from typing import Any, TextIO
 
 from cardkit.findings import CardReport, Finding, Severity
+from cardkit.json_values import MAX_INT_BITS, json_safe
 
 FORMATS = ("text", "json", "github")
+_FINDING_FIELDS = tuple(f.name for f in fields(Finding))
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+"""Control characters (but tab), line separators and lone surrogates (which no terminal can encode):
+a card value holding a line break could otherwise start a line of its own."""
+_COMMAND_START = re.compile(r"\A([\s\u180e\u200b\ufeff]*)::")
+"""A GitHub Actions runner trims leading white space, then runs a line starting with `::`."""
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    return named.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def plain(text: object) -> str:
+    """`text` on one line: control characters and line breaks spelled as escapes (`\\n`)."""
+    return _UNPRINTABLE.sub(_escape_char, str(text))
+
+
+def guard_line(line: str) -> str:
+    """A line an Actions runner prints as it is: never a workflow command.
+
+    The runner reads `::command::` at the start of a line (after white space) and the older
+    `##[command]` anywhere in it; a backslash before either keeps the text readable and inert.
+    """
+    line = _COMMAND_START.sub(lambda m: f"{m.group(1)}\\::", line, count=1)
+    return line.replace("##[", "##\\[")
+
+
+def safe_text(lines: list[str]) -> str:
+    """Lines joined for printing, each one made `plain` and guarded: text output's last step."""
+    return "".join(guard_line(plain(line)) + "\n" for line in lines)
 
 
 def _where(finding: Finding) -> str:
@@ -19,14 +59,26 @@ def _where(finding: Finding) -> str:
     return ":".join(parts)
 
 
+def _count(value: object) -> str:
+    """`12,345` for an int of any size (past 4,300 digits `format` raises), `str` for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        bits = value.bit_length()
+        return f"<integer of {bits:,} bits>" if bits > MAX_INT_BITS else f"{value:,}"
+    return str(value)
+
+
 def _parameters_line(report: CardReport) -> str | None:
     claimed, computed = report.parameters.claimed, report.parameters.computed
     if claimed is None:
         return None
     if computed is None:
-        return f"  parameters: claimed {claimed:,} (not computed)"
-    verdict = "exact match" if claimed == computed else f"difference {computed - claimed:+,}"
-    return f"  parameters: claimed {claimed:,}, computed {computed:,} ({verdict})"
+        return f"  parameters: claimed {_count(claimed)} (not computed)"
+    difference = computed - claimed if isinstance(claimed, int) and isinstance(computed, int) else None
+    if difference == 0:
+        verdict = "exact match"
+    else:
+        verdict = f"difference {'+' if difference is not None and difference > 0 else ''}{_count(difference)}"
+    return f"  parameters: claimed {_count(claimed)}, computed {_count(computed)} ({verdict})"
 
 
 def _gib(size: int | None) -> str:
@@ -64,6 +116,7 @@ def _runtime_lines(report: CardReport) -> list[str]:
 
 
 def format_text(reports: list[CardReport], noun: str = "card") -> str:
+    """Lines for people; every value is `plain` and no line can be read as a workflow command."""
     lines: list[str] = []
     for report in reports:
         status = "FAIL" if report.has_errors else "ok"
@@ -75,7 +128,7 @@ def format_text(reports: list[CardReport], noun: str = "card") -> str:
             field = f" {f.field}:" if f.field else ""
             lines.append(f"  {_where(f)}: {f.severity.value} [{f.code}]{field} {f.message}")
     lines.append(_summary(reports, noun))
-    return "\n".join(lines) + "\n"
+    return safe_text(lines)
 
 
 def _summary(reports: list[CardReport], noun: str) -> str:
@@ -87,13 +140,32 @@ def _summary(reports: list[CardReport], noun: str) -> str:
     )
 
 
+def _report_data(report: CardReport) -> dict[str, Any]:
+    """`CardReport.to_dict`, with every value made `json_safe` (findings without a deep copy)."""
+    data = replace(report, findings=[]).to_dict()
+    data["findings"] = [
+        {
+            **{name: json_safe(getattr(f, name)) for name in _FINDING_FIELDS},
+            "severity": f.severity.value,
+        }
+        for f in report.findings
+    ]
+    return json_safe(data)
+
+
 def format_json(reports: list[CardReport], noun: str = "card") -> str:
-    """One schema for every command: the top-level key stays `cards` whatever `noun` is."""
-    return json.dumps({"cards": [r.to_dict() for r in reports]}, indent=2, ensure_ascii=False) + "\n"
+    """One schema for every command: the top-level key stays `cards` whatever `noun` is.
+
+    The whole document is built before anything is printed, and any value serialises.
+    """
+    document = {"cards": [_report_data(r) for r in reports]}
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's escapes (`%`, CR, LF); other line separators and controls as `plain` escapes,
+    which the runner shows as they are (it would not decode a percent escape of them)."""
+    return plain(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:
@@ -123,3 +195,41 @@ FORMATTERS: dict[str, Callable[[list[CardReport], str], str]] = {
     "json": format_json,
     "github": format_github,
 }
+
+
+def emit(text: str, stream: TextIO | None = None) -> None:
+    """Print `text` in one write and flush it, with Ctrl-C held back until it is out.
+
+    A report is built whole in memory first; deferring SIGINT for the write means an interrupt
+    cannot leave half a JSON document on stdout: it takes effect right after, as exit 130. (A
+    Python-level handler, not a signal mask: the kernel hands a masked signal to another thread.)
+    """
+    stream = sys.stdout if stream is None else stream
+    pending: list[int] = []
+    previous = _defer_interrupts(pending)
+    try:
+        stream.write(text)
+        stream.flush()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    if pending and previous is not None:
+        if callable(previous):
+            previous(signal.SIGINT, None)
+        elif previous == signal.SIG_DFL:
+            signal.raise_signal(signal.SIGINT)
+
+
+def _defer_interrupts(pending: list[int]) -> Any:
+    """Install a SIGINT handler that only notes the signal; return the one it replaced (None when
+    signals cannot be handled here: not the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    current = signal.getsignal(signal.SIGINT)
+    if current is None:  # installed outside Python: it could not be put back
+        return None
+    try:
+        signal.signal(signal.SIGINT, lambda signum, frame: pending.append(signum))
+    except (OSError, ValueError):
+        return None
+    return current

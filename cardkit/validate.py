@@ -6,14 +6,15 @@ file reads; `cardkit.card_checks` holds the checks themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from cardkit import report_cache
-from cardkit.card_paths import discover, display_path
+from cardkit.card_paths import discover, display_path, path_problem
 from cardkit.errors import UsageError
 from cardkit.findings import CardReport, Severity
+from cardkit.isolation import isolated, unreadable
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,18 @@ def validate_paths(
         raise UsageError("--checkpoint compares with the meta-device architecture; drop --no-model")
     if (options.load or options.generate) and options.checkpoint is None:
         raise UsageError("--load and --generate need --checkpoint DIR")
-    if _cacheable(options):
-        return [_validate_cached(path, options) for path in cards]
-    return [validate_card(path, options) for path in cards]
+    check = _validate_cached if _cacheable(options) else validate_card
+    return [_validate_isolated(path, options, check) for path in cards]
+
+
+def _validate_isolated(
+    path: Path, options: ValidateOptions, check: Callable[[Path, ValidateOptions], CardReport]
+) -> CardReport:
+    """One card's report; a card that cannot be read, or that cardkit fails on, is a finding."""
+    display = display_path(path)
+    if (problem := path_problem(path)) is not None:
+        return CardReport(display, findings=[unreadable(path, problem)])
+    return isolated(display, lambda: check(path, options), lambda f: CardReport(display, findings=[f]))
 
 
 def exit_code(reports: list[CardReport]) -> int:

@@ -104,3 +104,75 @@ def test_render_killed_mid_write_leaves_every_readme_whole(tmp_path: Path, sig: 
         _start_then_kill(RENDERER, [str(card)], delay, sig)
         for name in ("README.md", "README_zh.md"):
             assert recorded_hash_matches((folder / name).read_text(encoding="utf-8")) is True, name
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o755, 0o600, 0o664])
+def test_a_rewritten_file_keeps_its_mode(tmp_path: Path, mode: int) -> None:
+    target = tmp_path / "README.md"
+    target.write_text("old")
+    target.chmod(mode)
+    write_text_atomic(target, "new")
+    assert (target.stat().st_mode & 0o7777, target.read_text()) == (mode, "new")
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_a_new_file_gets_the_umask_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, umask: int
+) -> None:
+    import cardkit.atomic
+
+    monkeypatch.setattr(cardkit.atomic, "_umask", None)
+    old = os.umask(umask)
+    try:
+        write_text_atomic(tmp_path / "new.md", "text")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.md").stat().st_mode & 0o7777 == 0o666 & ~umask
+    write_text_atomic(tmp_path / "private.json", "{}", mode=0o600)
+    assert (tmp_path / "private.json").stat().st_mode & 0o7777 == 0o600
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_the_next_write_removes_what_a_killed_writer_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cardkit.atomic
+
+    monkeypatch.setattr(cardkit.atomic, "_swept", set())
+    dead = tmp_path / f".README.md.ck-{_dead_pid()}-abc123_x.tmp"
+    alive = tmp_path / f".README_zh.md.ck-{os.getppid()}-abc123_x.tmp"  # a writer still running
+    old_alive = tmp_path / f".card.json.ck-{os.getppid()}-zz.tmp"
+    legacy = tmp_path / ".README.md.a1b2c3d4.tmp"  # cardkit before the pid tag, an hour old
+    strangers = [tmp_path / ".README.md.swp", tmp_path / ".other.abc.tmp", tmp_path / "README.md.ck-1-a.tmp"]
+    for path in [dead, alive, old_alive, legacy, *strangers]:
+        path.write_text("partial")
+    hour_ago = time.time() - cardkit.atomic.STALE_AFTER_S - 60
+    for path in (old_alive, legacy, strangers[1]):
+        os.utime(path, (hour_ago, hour_ago))
+    (tmp_path / "README.md").write_text("old")
+    write_text_atomic(tmp_path / "README.md", "new")
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted(["README.md", alive.name, *(p.name for p in strangers)])
+
+
+def test_render_sweeps_even_when_nothing_is_rewritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import cardkit.atomic
+    from cardkit.render import render_paths
+
+    folder = tmp_path / "stablelm-3b-4e1t"
+    shutil.copytree(ROOT / "cards" / "stablelm-3b-4e1t", folder)
+    render_paths([folder], force=True)
+    leftover = folder / f".README.md.ck-{_dead_pid()}-q1w2e3r4.tmp"
+    leftover.write_text("partial")
+    monkeypatch.setattr(cardkit.atomic, "_swept", set())  # as a new run would start
+    assert {r.status for r in render_paths([folder])} == {"unchanged"}
+    assert not leftover.exists()

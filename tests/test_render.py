@@ -453,6 +453,31 @@ def test_hand_edited_readme_is_not_overwritten_without_force(
     assert readme.read_text(encoding="utf-8") == render_card(card_of(path), "en")
 
 
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda text: text + "A note added below the marker.\n",
+        lambda text: text.rstrip("\n"),  # the final newline removed by an editor
+        lambda text: text.replace("\n", "\r\n"),  # line endings converted on checkout
+    ],
+    ids=["text-after-marker", "no-final-newline", "crlf"],
+)
+def test_an_edit_around_the_hash_marker_is_a_hand_edit_not_a_missing_marker(
+    rendered_copy: Callable[[str], Path], capsys: pytest.CaptureFixture[str], edit: Callable[[str], str]
+) -> None:
+    path = rendered_copy(GOLDEN_SLUG)
+    readme = path.parent / "README.md"
+    edited = edit(readme.read_bytes().decode("utf-8"))
+    readme.write_bytes(edited.encode("utf-8"))
+    replace_once(path, "as a compact base for fine-tuning", "as a small base for fine-tuning")
+    capsys.readouterr()
+    assert main(["render", "--lang", "en", str(path.parent)]) == 1
+    assert "error [render-hand-edited]" in capsys.readouterr().out
+    assert readme.read_bytes().decode("utf-8") == edited
+    assert main(["render", "--lang", "en", "--check", str(path.parent)]) == 1
+    assert "(and was edited by hand)" in capsys.readouterr().out
+
+
 def test_readme_not_written_by_cardkit_is_not_overwritten(
     card_copy: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -474,8 +499,9 @@ def test_writes_are_atomic(rendered_copy: Callable[[str], Path], monkeypatch: py
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(OSError, match="disk full"):
-        render_paths([path.parent])
+    results = render_paths([path.parent])
+    assert "failed" in {r.status for r in results}
+    assert {f.code for r in results for f in r.findings} == {"io-error"}
     assert {p.name: p.read_bytes() for p in path.parent.iterdir()} == before, "no partial or temp files"
 
 

@@ -1,1 +1,46 @@
-"""One module per CLI command; each exposes `register(subparsers)` and calls the library."""
+"""One module per CLI command; each exposes `register(subparsers)` and calls the library.
+
+The helpers here check the paths a user names on the command line before any work starts: each
+must exist and be what the option says (a regular file, a folder), or the command stops with a
+one-line usage error (exit 2). They never open a path, so a FIFO named as a file cannot block.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cardkit.errors import UsageError
+
+
+def _shown(path: Path) -> str:
+    return str(path).replace("\0", "\\0")
+
+
+def require_file(path: Path, option: str) -> Path:
+    """`path` when it is a regular file (through symlinks), else UsageError naming `option`."""
+    from cardkit.card_paths import path_problem  # noqa: PLC0415 - keeps building the parser light
+
+    problem = path_problem(path)
+    if problem is not None:
+        raise UsageError(f"{option} {_shown(path)}: {problem}")
+    return path
+
+
+def require_folder(path: Path, option: str) -> Path:
+    """`path` when it is an existing folder, else UsageError naming `option`."""
+    try:
+        is_folder = os.path.isdir(path)
+        exists = os.path.exists(path)
+    except ValueError:
+        is_folder = exists = False
+    if not is_folder:
+        raise UsageError(f"{option} {_shown(path)}: {'not a folder' if exists else 'no such folder'}")
+    return path
+
+
+def refuse_non_file_output(path: Path, option: str) -> Path:
+    """`path` when it does not exist yet or is a regular file that may be replaced."""
+    if os.path.lexists(path) and not os.path.isfile(path):
+        raise UsageError(f"{option} {_shown(path)}: exists and is not a regular file")
+    return path

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 HELP = "check a folder about to be uploaded as a Hub model repo"
@@ -37,11 +36,31 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cardkit.repo_check import CheckOptions, check_paths  # noqa: PLC0415
-    from cardkit.report import FORMATTERS  # noqa: PLC0415
+    from cardkit.card_paths import display_path  # noqa: PLC0415
+    from cardkit.commands import require_file, require_folder  # noqa: PLC0415
+    from cardkit.errors import UsageError  # noqa: PLC0415
+    from cardkit.findings import CardReport  # noqa: PLC0415
+    from cardkit.isolation import isolated  # noqa: PLC0415
+    from cardkit.repo_check import CheckOptions, check_repo  # noqa: PLC0415
+    from cardkit.report import FORMATTERS, emit  # noqa: PLC0415
     from cardkit.validate import exit_code  # noqa: PLC0415
 
+    if args.checkpoint and args.no_model:
+        raise UsageError("--checkpoint compares with the meta-device architecture; drop --no-model")
+    for folder in args.folders:
+        require_folder(folder, "folder")
+    if args.card is not None:
+        require_file(args.card, "--card")
     options = CheckOptions(model=not args.no_model, card=args.card, checkpoint=args.checkpoint)
-    reports = check_paths(args.folders, options)
-    sys.stdout.write(FORMATTERS[args.format](reports, "folder"))
+    reports = []
+    for folder in args.folders:
+        display = display_path(folder / "README.md")
+        reports.append(
+            isolated(
+                display,
+                lambda folder=folder: check_repo(folder, options),
+                lambda finding, display=display: CardReport(display, findings=[finding]),
+            )
+        )
+    emit(FORMATTERS[args.format](reports, "folder"))
     return exit_code(reports)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -32,16 +33,23 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from cardkit.atomic import write_text_atomic  # noqa: PLC0415
+    from cardkit.commands import refuse_non_file_output, require_file  # noqa: PLC0415
     from cardkit.errors import UsageError  # noqa: PLC0415
     from cardkit.importer import draft_yaml, import_card  # noqa: PLC0415
     from cardkit.lint.engine import read_config, read_readme  # noqa: PLC0415
+    from cardkit.report import emit  # noqa: PLC0415
 
-    if args.out is not None and args.out.exists() and not args.force:
-        raise UsageError(f"{args.out}: already exists; pass --force to overwrite it")
+    require_file(args.readme, "README")
+    if args.config is not None:
+        require_file(args.config, "--config")
+    if args.out is not None:
+        refuse_non_file_output(args.out, "--out")
+        if os.path.lexists(args.out) and not args.force:
+            raise UsageError(f"{args.out}: already exists; pass --force to overwrite it")
     config = read_config(args.config) if args.config else None
     text = draft_yaml(import_card(read_readme(args.readme), config, args.repo_id))
     if args.out is None:
-        sys.stdout.write(text)
+        emit(text)
         return 0
     write_text_atomic(args.out, text)
     todos = text.count("TODO:")

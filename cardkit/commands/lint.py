@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 HELP = "find defects in an existing model-card README (numbers, links, encoding damage, snippets)"
@@ -38,9 +37,23 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cardkit.card_paths import display_path  # noqa: PLC0415
+    from cardkit.commands import require_file  # noqa: PLC0415
+    from cardkit.errors import MissingDependencyError, UsageError  # noqa: PLC0415
+    from cardkit.findings import CardReport  # noqa: PLC0415
+    from cardkit.isolation import isolated  # noqa: PLC0415
     from cardkit.lint.engine import lint_file  # noqa: PLC0415
-    from cardkit.report import FORMATTERS  # noqa: PLC0415
+    from cardkit.report import FORMATTERS, emit  # noqa: PLC0415
 
-    report = lint_file(args.readme, args.config, args.repo_id)
-    sys.stdout.write(FORMATTERS[args.format]([report], "README"))
+    require_file(args.readme, "README")
+    if args.config is not None:
+        require_file(args.config, "--config")
+    display = display_path(args.readme)
+    report = isolated(
+        display,
+        lambda: lint_file(args.readme, args.config, args.repo_id),
+        lambda finding: CardReport(display, findings=[finding]),
+        propagate=(MissingDependencyError, UsageError),
+    )
+    emit(FORMATTERS[args.format]([report], "README"))
     return 1 if report.has_errors else 0

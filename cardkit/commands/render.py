@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 LAYOUT_CHOICES = ("en", "zh", "zh-Hant", "en+zh")
 """The layouts of cardkit.render.LAYOUTS, spelled out so building the parser imports no Jinja."""
@@ -48,8 +47,14 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cardkit.render import exit_code, format_results, render_paths  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
 
+    from cardkit.errors import UsageError  # noqa: PLC0415
+    from cardkit.render import exit_code, format_results, render_paths  # noqa: PLC0415
+    from cardkit.report import emit  # noqa: PLC0415
+
+    if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise UsageError(f"--out {args.out}: exists and is not a folder")
     results = render_paths(args.paths, args.lang, args.out, check=args.check, force=args.force)
-    sys.stdout.write(format_results(results, check=args.check))
+    emit(format_results(results, check=args.check))
     return exit_code(results)

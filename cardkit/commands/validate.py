@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 HELP = "check cards against their schema, config.json and the meta-device architecture"
@@ -65,9 +64,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cardkit.report import FORMATTERS  # noqa: PLC0415
+    from cardkit.commands import require_folder  # noqa: PLC0415
+    from cardkit.report import FORMATTERS, emit  # noqa: PLC0415
     from cardkit.validate import ValidateOptions, exit_code, validate_paths  # noqa: PLC0415
 
+    if args.checkpoint is not None:
+        require_folder(args.checkpoint, "--checkpoint")
     options = ValidateOptions(
         model=not args.no_model,
         cache=not args.no_cache,
@@ -77,5 +79,5 @@ def run(args: argparse.Namespace) -> int:
         trust_remote_code=args.trust_remote_code,
     )
     reports = validate_paths(args.paths, options)
-    sys.stdout.write(FORMATTERS[args.format](reports))
+    emit(FORMATTERS[args.format](reports))
     return exit_code(reports)

@@ -3,25 +3,41 @@
 A README that cardkit writes ends with `<!-- cardkit:sha256=... -->`, the hash of everything above
 it. That is how a later run tells its own output (safe to replace) from a README someone edited by
 hand or wrote without cardkit (whose changes would be lost): those are refused unless `--force`.
-Files are written atomically, so an interrupted run leaves the old README or the new one.
+Files are written atomically, so an interrupted run leaves the old README or the new one; two
+cards that would write the same file are refused before anything is written, and a README that
+cannot be read (a folder, a FIFO) or a card cardkit fails on is a finding for it alone.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from cardkit.atomic import write_text_atomic
+from cardkit.atomic import sweep_once, write_text_atomic
 from cardkit.card_file import load_card
-from cardkit.card_paths import discover, display_path
+from cardkit.card_paths import discover, display_path, path_problem
 from cardkit.errors import UsageError
 from cardkit.findings import Finding, Severity
-from cardkit.render.engine import DEFAULT_LAYOUTS, LAYOUTS, Layout, recorded_hash_matches, render_layouts
+from cardkit.isolation import isolated, unreadable
+from cardkit.render.engine import (
+    DEFAULT_LAYOUTS,
+    LAYOUTS,
+    MARKER_PREFIX,
+    Layout,
+    recorded_hash_matches,
+    render_layouts,
+)
+from cardkit.report import safe_text
+from cardkit.safe_io import read_bytes_bounded
 
-Status = Literal["written", "unchanged", "current", "stale", "missing", "refused", "invalid"]
+Status = Literal["written", "unchanged", "current", "stale", "missing", "refused", "invalid", "failed"]
+
+MAX_README_BYTES = 16 * 2**20
+"""An existing README larger than this is not read (a generated one is tens of kilobytes)."""
 
 CARD_INVALID = "render-card-invalid"
 STALE = "render-stale"
@@ -64,11 +80,22 @@ def layouts_for(langs: Sequence[str] | None) -> list[Layout]:
 
 
 def _read(path: Path) -> str | None:
-    """The README on disk, byte for byte (no newline translation), or None when there is none."""
-    try:
-        return path.read_bytes().decode("utf-8", errors="replace")
-    except FileNotFoundError:
+    """The README on disk, byte for byte (no newline translation), or None when there is none.
+
+    Only a regular file is read (a FIFO would block): anything else raises `UnreadableFile`.
+    """
+    if not os.path.lexists(path):
         return None
+    return read_bytes_bounded(path, MAX_README_BYTES).decode("utf-8", errors="replace")
+
+
+def edit_state(existing: str) -> bool | None:
+    """`recorded_hash_matches`, but text added after the marker counts as a hand edit (False):
+    only a README without any cardkit marker is "not written by cardkit" (None)."""
+    state = recorded_hash_matches(existing)
+    if state is None and MARKER_PREFIX in existing:
+        return False
+    return state
 
 
 def _diff(old: str | None, new: str, display: str) -> str:
@@ -96,7 +123,7 @@ def check_file(target: Path, text: str, result: RenderResult) -> RenderResult:
         result.status = "missing"
         result.findings.append(_error(MISSING, "README is missing; run `cardkit render`", result.path))
         return result
-    edited = " (and was edited by hand)" if recorded_hash_matches(existing) is False else ""
+    edited = " (and was edited by hand)" if edit_state(existing) is False else ""
     result.status = "stale"
     result.findings.append(
         _error(
@@ -108,7 +135,7 @@ def check_file(target: Path, text: str, result: RenderResult) -> RenderResult:
 
 def _refusal(existing: str, display: str) -> Finding | None:
     """Why an existing README must not be replaced without --force, or None when it is ours."""
-    state = recorded_hash_matches(existing)
+    state = edit_state(existing)
     if state is True:
         return None
     if state is None:
@@ -153,6 +180,63 @@ def _invalid(card_path: Path, findings: list[Finding]) -> RenderResult:
     return RenderResult(display, display, "", "invalid", [finding])
 
 
+def _folder(card_path: Path, out: str | Path | None) -> Path:
+    return Path(out) / card_path.parent.name if out is not None else card_path.parent
+
+
+def _refuse_collisions(cards: list[Path], layouts: list[Layout], out: str | Path | None) -> None:
+    """UsageError when two cards would write the same README (same folder name under `--out`,
+    or two card files in one folder): one would silently overwrite the other."""
+    writers: dict[str, Path] = {}
+    for card_path in cards:
+        for layout in layouts:
+            target = _folder(card_path, out) / layout.filename
+            key = os.path.normcase(os.path.realpath(target))
+            if key in writers and writers[key] != card_path:
+                raise UsageError(
+                    f"{display_path(writers[key])} and {display_path(card_path)} would both write "
+                    f"{display_path(target)}; render them one at a time or to different --out folders"
+                )
+            writers[key] = card_path
+
+
+def _failed(card: str, path: str, layout: str, finding: Finding) -> RenderResult:
+    return RenderResult(card, path, layout, "failed", [finding])
+
+
+def _render_one(
+    card_path: Path, layouts: list[Layout], out: str | Path | None, check: bool, force: bool
+) -> list[RenderResult]:
+    """The results for one card: one per layout, or one `invalid` when it does not validate."""
+    if (problem := path_problem(card_path)) is not None:
+        display = display_path(card_path)
+        return [_failed(display, display, "", unreadable(card_path, problem))]
+    loaded = load_card(card_path)
+    if loaded.card is None or any(f.severity is Severity.ERROR for f in loaded.findings):
+        return [_invalid(card_path, loaded.findings)]
+    folder = _folder(card_path, out)
+    if not check:
+        sweep_once(folder)  # temporary files a killed run left, even where nothing is rewritten
+    texts = render_layouts(loaded.card, [layout.name for layout in layouts])
+    results = []
+    for layout in layouts:
+        target = folder / layout.filename
+        result = RenderResult(loaded.display, display_path(target), layout.name, "current")
+        text = texts[layout.name]
+
+        def work(target: Path = target, text: str = text, result: RenderResult = result) -> RenderResult:
+            return check_file(target, text, result) if check else write_file(target, text, result, force)
+
+        results.append(
+            isolated(
+                result.path,
+                work,
+                lambda f, r=result: _failed(r.card, r.path, r.layout, f),
+            )
+        )
+    return results
+
+
 def render_paths(
     paths: Iterable[str | Path] = ("cards",),
     langs: Sequence[str] | None = None,
@@ -163,24 +247,20 @@ def render_paths(
     """Render every card under `paths` in every layout of `langs` (default: en and zh).
 
     READMEs go next to each card, or to `out/<card folder name>/`. With `check`, nothing is
-    written: each README is compared with what the card renders to.
+    written: each README is compared with what the card renders to. Raises UsageError, before
+    anything is written, when two cards would write the same README.
     """
     layouts = layouts_for(langs)
+    cards = discover(paths)
+    _refuse_collisions(cards, layouts, out)
     results: list[RenderResult] = []
-    for card_path in discover(paths):
-        loaded = load_card(card_path)
-        if loaded.card is None or any(f.severity is Severity.ERROR for f in loaded.findings):
-            results.append(_invalid(card_path, loaded.findings))
-            continue
-        folder = Path(out) / card_path.parent.name if out is not None else card_path.parent
-        texts = render_layouts(loaded.card, [layout.name for layout in layouts])
-        for layout in layouts:
-            target = folder / layout.filename
-            result = RenderResult(loaded.display, display_path(target), layout.name, "current")
-            text = texts[layout.name]
-            results.append(
-                check_file(target, text, result) if check else write_file(target, text, result, force)
-            )
+    for card_path in cards:
+        display = display_path(card_path)
+        results += isolated(
+            display,
+            lambda card_path=card_path: _render_one(card_path, layouts, out, check, force),
+            lambda f, display=display: [_failed(display, display, "", f)],
+        )
     return results
 
 
@@ -189,7 +269,7 @@ def format_results(results: list[RenderResult], check: bool) -> str:
     lines: list[str] = []
     for result in results:
         if result.diff:
-            lines.append(result.diff.rstrip("\n"))
+            lines += result.diff.rstrip("\n").split("\n")
         for f in result.findings:
             where = f"{f.file}:{f.line}" if f.line is not None else f.file
             lines.append(f"{where}: {f.severity.value} [{f.code}] {f.message}")
@@ -200,7 +280,7 @@ def format_results(results: list[RenderResult], check: bool) -> str:
         counts[result.status] = counts.get(result.status, 0) + 1
     summary = ", ".join(f"{n} {status}" for status, n in counts.items())
     lines.append(f"{len(results)} README(s){' checked' if check else ''}: {summary}")
-    return "\n".join(line for line in lines if line) + "\n"
+    return safe_text([line for line in lines if line])
 
 
 def exit_code(results: list[RenderResult]) -> int:
