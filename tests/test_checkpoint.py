@@ -303,7 +303,8 @@ def test_tensor_stored_twice(tmp_path: Path) -> None:
     weight_map = {e.name: "a.safetensors" for e in entries[:3]} | {
         e.name: "b.safetensors" for e in entries[3:]
     }
-    (folder / "model.safetensors.index.json").write_text(json.dumps({"weight_map": weight_map}))
+    index = {"metadata": {}, "weight_map": weight_map}
+    (folder / "model.safetensors.index.json").write_text(json.dumps(index))
     report = check(card_of(LLAMA), folder)
     assert "checkpoint-duplicate-tensor" in codes(report)
     assert only(report, "checkpoint-duplicate-tensor").field == entries[2].name
@@ -392,9 +393,9 @@ def test_inventory_reads_headers_and_nothing_else(
     read: dict[str, int] = {}
 
     class Counting:
-        def __init__(self, path: Path, mode: str) -> None:
+        def __init__(self, path: Path) -> None:
             self.name = str(path)
-            self.handle = builtins.open(path, mode)  # noqa: SIM115 - closed by __exit__
+            self.handle = builtins.open(path, "rb")  # noqa: SIM115 - closed by __exit__
 
         def read(self, size: int = -1) -> bytes:
             assert size >= 0, "an unbounded read would pull in the data region"
@@ -411,7 +412,7 @@ def test_inventory_reads_headers_and_nothing_else(
         def __exit__(self, *exc: object) -> None:
             self.handle.close()
 
-    monkeypatch.setattr(module, "open", Counting, raising=False)
+    monkeypatch.setattr(module, "open_regular_binary", Counting)
     inventory = read_inventory(shells["falcon-40b-instruct"])
     assert inventory.findings == [] and len(read) == len(inventory.shards) >= 16
     for name, count in read.items():
