@@ -89,6 +89,8 @@ BLOCKING_CODES = frozenset(
         "checkpoint-outside-folder",
         "checkpoint-shard-missing",
         "checkpoint-bin-invalid",
+        "checkpoint-shard-unreadable",
+        "checkpoint-empty",
     }
 )
 """Checkpoint findings after which loading is not attempted: the files themselves are unsafe or absent."""

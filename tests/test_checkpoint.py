@@ -310,6 +310,38 @@ def test_tensor_stored_twice(tmp_path: Path) -> None:
     assert only(report, "checkpoint-duplicate-tensor").field == entries[2].name
 
 
+def test_fifo_shard_is_refused_and_never_loaded(tmp_path: Path) -> None:
+    folder = write(tmp_path, llama_entries())
+    first = sorted(folder.glob("model-*.safetensors"))[0]
+    first.unlink()
+    os.mkfifo(first)  # opening it for reading would block until a writer comes
+    report = check(card_of(LLAMA), folder, load=True)
+    finding = only(report, "checkpoint-shard-unreadable")
+    assert finding.file.endswith(first.name) and "not a regular file" in finding.message
+    assert only(report, "load-skipped").severity is Severity.ERROR
+
+
+def test_empty_checkpoint_fails_and_is_not_loaded(tmp_path: Path) -> None:
+    folder = tmp_path / "checkpoint"
+    folder.mkdir()
+    write_shell_file(folder / "model.safetensors", [])
+    report = check(card_of(LLAMA), folder, load=True)
+    assert codes(report) == ["checkpoint-empty"]
+    assert only(report, "checkpoint-empty").file.endswith("model.safetensors")
+    assert only(report, "load-skipped").severity is Severity.ERROR
+
+
+def test_single_file_wins_over_an_index_next_to_it(tmp_path: Path) -> None:
+    """transformers loads model.safetensors before model.safetensors.index.json: so must the inventory."""
+    folder = write(tmp_path, llama_entries())
+    write_shell_file(folder / "model.safetensors", [Entry("junk", "U8", (4,))])
+    report = check(card_of(LLAMA), folder)
+    assert report.runtime["checkpoint"]["tensors"] == 1
+    assert "checkpoint-missing-tensor" in codes(report)
+    ignored = only(report, "checkpoint-file-ignored")
+    assert ignored.severity is Severity.WARNING and ignored.file.endswith("model.safetensors.index.json")
+
+
 def test_empty_folder(tmp_path: Path) -> None:
     finding = only(check(card_of(LLAMA), tmp_path), "checkpoint-not-found")
     assert finding.severity is Severity.ERROR
