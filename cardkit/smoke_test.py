@@ -34,6 +34,8 @@ TOKENIZER_FILE = re.compile(
     r"|.*\.model|.*\.tiktoken|tekken\.json)$"
 )
 """Names AutoTokenizer may open in a local folder (transformers' tokenization_utils_base)."""
+TEMPLATE_DIR = "additional_chat_templates"
+"""transformers' CHAT_TEMPLATE_DIR: every `*.jinja` in it is read as a named chat template."""
 VOCABULARY_FILES = (
     "tokenizer.json",
     "tokenizer.model",
@@ -141,7 +143,12 @@ def tokenizer_file_problem(folder: Path) -> str | None:
             names = [entry.name for entry in islice(entries, MAX_FOLDER_ENTRIES)]
     except OSError as exc:
         return f"cannot list the folder: {exc.strerror or type(exc).__name__}"
-    for name in sorted(n for n in names if TOKENIZER_FILE.match(n)):
+    templates = folder / TEMPLATE_DIR
+    listed = [n for n in names if TOKENIZER_FILE.match(n)]
+    if TEMPLATE_DIR in names and templates.is_dir():
+        with os.scandir(templates) as entries:
+            listed += [f"{TEMPLATE_DIR}/{e.name}" for e in islice(entries, MAX_FOLDER_ENTRIES)]
+    for name in sorted(listed):
         path = folder / name
         if not is_regular_file(path):
             return f"{name} is not a regular file"

@@ -256,3 +256,14 @@ def test_bin_archive_bounds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert "inflate to" in read_inventory(tmp_path).findings[0].message
     (tmp_path / "pytorch_model.bin").write_bytes(b"\x80\x02}q\x00.")  # a bare pickle, not a zip
     assert "not a zip-format" in read_inventory(tmp_path).findings[0].message
+
+
+def test_index_mismatches_are_listed_up_to_a_bound_then_counted(tmp_path: Path) -> None:
+    """An index naming 1,000 tensors its shard lacks gives 21 findings, not 1,000."""
+    save_file({"kept": torch.zeros(1)}, tmp_path / "s.safetensors", metadata={"format": "pt"})
+    weight_map = {"kept": "s.safetensors"} | {f"ghost.{i}": "s.safetensors" for i in range(1000)}
+    index = {"metadata": {}, "weight_map": weight_map}
+    (tmp_path / "model.safetensors.index.json").write_text(json.dumps(index))
+    findings = read_inventory(tmp_path).findings
+    assert [f.code for f in findings] == ["checkpoint-index-mismatch"] * 21
+    assert findings[-1].field is None and findings[-1].message.startswith("980 more tensors")

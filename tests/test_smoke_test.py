@@ -148,6 +148,11 @@ def test_tokenizer_file_that_is_a_fifo_or_too_big_is_refused_unread(
     finding = only(generate(tiny), "generate-tokenizer-failed")
     assert "tokenizer.json is" in finding.message and "the limit is 1,000" in finding.message
     monkeypatch.undo()
+    (tiny.checkpoint / "additional_chat_templates").mkdir()
+    os.mkfifo(tiny.checkpoint / "additional_chat_templates" / "tool.jinja")
+    finding = only(generate(tiny), "generate-tokenizer-failed")
+    assert finding.message == "additional_chat_templates/tool.jinja is not a regular file"
+    (tiny.checkpoint / "additional_chat_templates" / "tool.jinja").unlink()
     os.mkfifo(tiny.checkpoint / "vocab.json")  # AutoTokenizer would block opening it
     finding = only(generate(tiny), "generate-tokenizer-failed")
     assert finding.message == "vocab.json is not a regular file"
