@@ -91,6 +91,7 @@ BLOCKING_CODES = frozenset(
         "checkpoint-bin-invalid",
         "checkpoint-shard-unreadable",
         "checkpoint-empty",
+        "checkpoint-too-many-tensors",
     }
 )
 """Checkpoint findings after which loading is not attempted: the files themselves are unsafe or absent."""

@@ -1,7 +1,9 @@
 """Check a checkpoint folder against the architecture the card describes, from headers alone.
 
-The inventory reads the safetensors headers of every shard (see `cardkit.safetensors_header`) and
-never the tensor data, so an 80 GB checkpoint is checked in well under a second. The expected state
+The inventory reads exactly the files from_pretrained would load (`cardkit.checkpoint_files`): the
+safetensors headers of every shard (`cardkit.safetensors_header`) or a pickle's description of its
+tensors (`cardkit.bin_checkpoint`), never the tensor data, so an 80 GB checkpoint is checked in well
+under a second. The expected state
 dict comes from the card's config.json built on the meta device, the same build that gives the exact
 parameter count, so the checkpoint, the architecture and the card are compared on one footing.
 """
@@ -153,6 +155,10 @@ def _read_shard(inventory: Inventory, path: Path, indexed: set[str] | None, read
             _error("checkpoint-shard-missing", "the index names this shard but it does not exist", display)
         )
         return
+    if len(inventory.tensors) >= MAX_TENSORS:
+        message = f"not read: the shards before it already hold {MAX_TENSORS:,} tensors, the limit"
+        inventory.findings.append(_error("checkpoint-too-many-tensors", message, display))
+        return
     tensors = reader(inventory, path, display)
     if tensors is None:
         return
@@ -168,6 +174,8 @@ def _read_shard(inventory: Inventory, path: Path, indexed: set[str] | None, read
         inventory.tensors[record.name] = record
 
 
+MAX_TENSORS = 1_000_000
+"""Tensors a whole checkpoint may hold; the largest public ones (MoE models) have about 100,000."""
 MAX_LISTED = 20
 """Index mismatches listed one by one per shard; the rest are counted in one more finding."""
 

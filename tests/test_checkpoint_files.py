@@ -267,3 +267,24 @@ def test_index_mismatches_are_listed_up_to_a_bound_then_counted(tmp_path: Path) 
     findings = read_inventory(tmp_path).findings
     assert [f.code for f in findings] == ["checkpoint-index-mismatch"] * 21
     assert findings[-1].field is None and findings[-1].message.startswith("980 more tensors")
+
+
+def test_shards_past_the_checkpoint_tensor_limit_are_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cardkit.checkpoint
+
+    monkeypatch.setattr(cardkit.checkpoint, "MAX_TENSORS", 2)
+    weight_map = {}
+    for number in range(3):
+        names = [f"s{number}.a", f"s{number}.b"]
+        save_file({n: torch.zeros(1) for n in names}, tmp_path / f"s{number}.safetensors")
+        weight_map |= {n: f"s{number}.safetensors" for n in names}
+    index = {"metadata": {}, "weight_map": weight_map}
+    (tmp_path / "model.safetensors.index.json").write_text(json.dumps(index))
+    inventory = read_inventory(tmp_path)
+    assert len(inventory.tensors) == 2
+    assert [(f.code, Path(f.file).name) for f in inventory.findings] == [
+        ("checkpoint-too-many-tensors", "s1.safetensors"),
+        ("checkpoint-too-many-tensors", "s2.safetensors"),
+    ]
