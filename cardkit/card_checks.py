@@ -106,6 +106,9 @@ BLOCKING_CODES = frozenset(
         "checkpoint-outside-folder",
         "checkpoint-shard-missing",
         "checkpoint-bin-invalid",
+        "checkpoint-shard-unreadable",
+        "checkpoint-empty",
+        "checkpoint-too-many-tensors",
     }
 )
 """Checkpoint findings after which loading is not attempted: the files themselves are unsafe or absent."""

@@ -1,58 +1,33 @@
 """Check a checkpoint folder against the architecture the card describes, from headers alone.
 
-The inventory reads the safetensors headers of every shard (see `cardkit.safetensors_header`) and
-never the tensor data, so an 80 GB checkpoint is checked in well under a second. The expected state
+The inventory reads exactly the files from_pretrained would load (`cardkit.checkpoint_files`): the
+safetensors headers of every shard (`cardkit.safetensors_header`) or a pickle's description of its
+tensors (`cardkit.bin_checkpoint`), never the tensor data, so an 80 GB checkpoint is checked in well
+under a second. The expected state
 dict comes from the card's config.json built on the meta device, the same build that gives the exact
 parameter count, so the checkpoint, the architecture and the card are compared on one footing.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import re
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cardkit.bin_checkpoint import BinRefused, read_bin
 from cardkit.card_file import LoadedCard
 from cardkit.card_paths import display_path
+from cardkit.checkpoint_files import choose_weights, read_index
+from cardkit.expected_state import TORCH_DTYPES, ExpectedState, ExpectedTensor
+from cardkit.expected_state import config_dtype as config_dtype
+from cardkit.expected_state import expected_state as expected_state
 from cardkit.findings import Finding, Severity
+from cardkit.safe_io import UnreadableFile
 from cardkit.safetensors_header import FLOATING_DTYPES, HeaderError, read_header
-
-SAFETENSORS_INDEX = "model.safetensors.index.json"
-SAFETENSORS_SINGLE = "model.safetensors"
-BIN_INDEX = "pytorch_model.bin.index.json"
-BIN_SINGLE = "pytorch_model.bin"
-MAX_INDEX_BYTES = 64 * 1024 * 1024
-"""A real index (one line per tensor) is well under 1 MB; the bound keeps a hostile one cheap."""
-
-CONFIG_DTYPES = {
-    "float32": "F32",
-    "float16": "F16",
-    "bfloat16": "BF16",
-    "float64": "F64",
-    "float8_e4m3fn": "F8_E4M3",
-    "float8_e5m2": "F8_E5M2",
-}
-"""config.json's `dtype`/`torch_dtype` spellings -> safetensors dtype names."""
-
-TORCH_DTYPES = {
-    "torch.float32": "F32",
-    "torch.float16": "F16",
-    "torch.bfloat16": "BF16",
-    "torch.float64": "F64",
-    "torch.float8_e4m3fn": "F8_E4M3",
-    "torch.float8_e5m2": "F8_E5M2",
-    "torch.int64": "I64",
-    "torch.int32": "I32",
-    "torch.int16": "I16",
-    "torch.int8": "I8",
-    "torch.uint8": "U8",
-    "torch.bool": "BOOL",
-}
 
 
 @dataclass(frozen=True)
@@ -81,35 +56,14 @@ class Inventory:
     header_bytes: int = 0
     data_bytes: int = 0
     seconds: float = 0.0
+    main_file: Path | None = None
+    """The file from_pretrained resolves (the index of a sharded checkpoint); None when none."""
 
     @property
     def display(self) -> str:
         return display_path(self.folder)
 
 
-@dataclass(frozen=True)
-class ExpectedTensor:
-    shape: tuple[int, ...]
-    dtype: str
-    is_parameter: bool
-
-
-@dataclass(frozen=True)
-class ExpectedState:
-    """The state dict the architecture loads: names, shapes, tied aliases and names it ignores."""
-
-    tensors: dict[str, ExpectedTensor]
-    aliases: list[tuple[str, ...]]
-    """Groups of names that are one tensor (tied embeddings); a checkpoint needs only one of each."""
-    ignored: tuple[str, ...]
-    """Regexes of stale names transformers drops when loading (old attention masks, inv_freq)."""
-    dtype: str | None
-    """The dtype config.json declares for the weights, as a safetensors name."""
-    rename: Any = None
-    """Checkpoint name -> (model name, merged by a converter), as transformers renames keys on load."""
-
-    def target(self, name: str) -> tuple[str, bool]:
-        return self.rename(name) if self.rename is not None else (name, False)
 
 
 # --- reading the folder -------------------------------------------------------------------------
@@ -137,8 +91,11 @@ def _inside(path: Path, roots: list[Path]) -> bool:
     return any(resolved.is_relative_to(root) for root in roots)
 
 
-def read_inventory(folder: Path) -> Inventory:
-    """Every tensor's name, dtype and shape from the checkpoint in `folder`, reading headers only."""
+def read_inventory(folder: Path, config_data: dict[str, Any] | None = None) -> Inventory:
+    """Every tensor's name, dtype and shape in the files from_pretrained(folder) would load.
+
+    `config_data` is the card's config.json, whose `transformers_weights` names the file when set.
+    """
     start = time.perf_counter()
     inventory = Inventory(folder)
     if not folder.is_dir():
@@ -146,57 +103,42 @@ def read_inventory(folder: Path) -> Inventory:
             _error("checkpoint-not-found", "checkpoint folder does not exist", inventory.display)
         )
         return inventory
-    if (folder / SAFETENSORS_INDEX).exists():
-        _read_index(inventory, folder / SAFETENSORS_INDEX, _read_safetensors)
-    elif (folder / SAFETENSORS_SINGLE).exists():
-        _read_shard(inventory, folder / SAFETENSORS_SINGLE, None, _read_safetensors)
-    elif (folder / BIN_INDEX).exists():
-        inventory.format = "pytorch"
-        _read_index(inventory, folder / BIN_INDEX, _read_bin)
-    elif (folder / BIN_SINGLE).exists():
-        inventory.format = "pytorch"
-        _read_shard(inventory, folder / BIN_SINGLE, None, _read_bin)
-    else:
-        message = f"no {SAFETENSORS_SINGLE}, {SAFETENSORS_INDEX}, {BIN_SINGLE} or {BIN_INDEX} in the folder"
-        inventory.findings.append(_error("checkpoint-not-found", message, inventory.display))
+    choice = choose_weights(folder, config_data or {})
+    inventory.findings += choice.findings
+    inventory.main_file = choice.path
+    inventory.format = choice.format
+    reader = _read_bin if choice.format == "pytorch" else _read_safetensors
+    if choice.path is not None and choice.sharded:
+        _read_index(inventory, choice.path, reader)
+    elif choice.path is not None:
+        _read_shard(inventory, choice.path, None, reader)
+    if choice.path is not None and not inventory.tensors and not _errors(inventory):
+        message = "the checkpoint stores no tensors; every weight would be left at random initialisation"
+        inventory.findings.append(_error("checkpoint-empty", message, display_path(choice.path)))
     inventory.seconds = time.perf_counter() - start
     return inventory
 
 
+def _errors(inventory: Inventory) -> list[Finding]:
+    return [finding for finding in inventory.findings if finding.severity is Severity.ERROR]
+
+
 def _read_index(inventory: Inventory, index_path: Path, reader: Any) -> None:
     display = display_path(index_path)
-    weight_map = _weight_map(inventory, index_path, display)
-    if weight_map is None:
-        return
-    by_shard: dict[str, set[str]] = {}
-    for tensor, shard in weight_map.items():
-        by_shard.setdefault(shard, set()).add(tensor)
-    for shard, names in sorted(by_shard.items()):
-        _read_shard(inventory, index_path.parent / shard, names, reader)
-
-
-def _weight_map(inventory: Inventory, index_path: Path, display: str) -> dict[str, str] | None:
     if not _inside(index_path, allowed_roots(inventory.folder)):
         inventory.findings.append(
             _error("checkpoint-outside-folder", "index resolves outside the checkpoint folder", display)
         )
-        return None
-    try:
-        if index_path.stat().st_size > MAX_INDEX_BYTES:
-            raise ValueError(f"index is over {MAX_INDEX_BYTES:,} bytes")
-        data = json.loads(index_path.read_text(encoding="utf-8"))
-        weight_map = data["weight_map"]
-        if not isinstance(weight_map, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) and v for k, v in weight_map.items()
-        ):
-            raise ValueError("weight_map must map tensor names to file names")
-    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
-        reason = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
-        inventory.findings.append(
-            _error("checkpoint-index-invalid", f"cannot read the index: {reason}", display)
-        )
-        return None
-    return weight_map
+        return
+    weight_map, refusal = read_index(index_path)
+    if refusal is not None or weight_map is None:
+        inventory.findings += [refusal] if refusal else []
+        return
+    by_shard: dict[str, set[str]] = {}
+    for tensor, shard in weight_map.items():
+        by_shard.setdefault(shard, set()).add(tensor)
+    for shard, names in sorted(by_shard.items()):  # transformers: sorted(set(weight_map.values()))
+        _read_shard(inventory, index_path.parent / shard, names, reader)
 
 
 def _read_shard(inventory: Inventory, path: Path, indexed: set[str] | None, reader: Any) -> None:
@@ -208,10 +150,14 @@ def _read_shard(inventory: Inventory, path: Path, indexed: set[str] | None, read
             _error("checkpoint-outside-folder", message, display, actual=str(path.resolve()))
         )
         return
-    if not path.is_file():
+    if not os.path.lexists(path):
         inventory.findings.append(
             _error("checkpoint-shard-missing", "the index names this shard but it does not exist", display)
         )
+        return
+    if len(inventory.tensors) >= MAX_TENSORS:
+        message = f"not read: the shards before it already hold {MAX_TENSORS:,} tensors, the limit"
+        inventory.findings.append(_error("checkpoint-too-many-tensors", message, display))
         return
     tensors = reader(inventory, path, display)
     if tensors is None:
@@ -228,34 +174,30 @@ def _read_shard(inventory: Inventory, path: Path, indexed: set[str] | None, read
         inventory.tensors[record.name] = record
 
 
+MAX_TENSORS = 1_000_000
+"""Tensors a whole checkpoint may hold; the largest public ones (MoE models) have about 100,000."""
+MAX_LISTED = 20
+"""Index mismatches listed one by one per shard; the rest are counted in one more finding."""
+
+
 def _check_against_index(
     inventory: Inventory, tensors: list[TensorRecord], indexed: set[str] | None, display: str
 ) -> None:
     if indexed is None:
         return
     stored = {record.name for record in tensors}
-    for name in sorted(indexed - stored):
-        inventory.findings.append(
-            _error(
-                "checkpoint-index-mismatch",
-                "the index places this tensor in the shard; it is not there",
-                display,
-                name,
-                expected="present",
-                actual="absent",
-            )
-        )
-    for name in sorted(stored - indexed):
-        inventory.findings.append(
-            _error(
-                "checkpoint-index-mismatch",
-                "the shard stores this tensor; the index does not list it",
-                display,
-                name,
-                expected="absent",
-                actual="present",
-            )
-        )
+    for names, message, expected, actual in (
+        (indexed - stored, "the index places this tensor in the shard; it is not there", "present", "absent"),
+        (stored - indexed, "the shard stores this tensor; the index does not list it", "absent", "present"),
+    ):
+        ordered = sorted(names)
+        inventory.findings += [
+            _error("checkpoint-index-mismatch", message, display, name, expected=expected, actual=actual)
+            for name in ordered[:MAX_LISTED]
+        ]
+        if len(ordered) > MAX_LISTED:
+            more = f"{len(ordered) - MAX_LISTED:,} more tensors like the ones above: {message}"
+            inventory.findings.append(_error("checkpoint-index-mismatch", more, display))
 
 
 def _read_safetensors(inventory: Inventory, path: Path, display: str) -> list[TensorRecord] | None:
@@ -264,8 +206,8 @@ def _read_safetensors(inventory: Inventory, path: Path, display: str) -> list[Te
     except HeaderError as exc:
         inventory.findings.append(_error("checkpoint-header-invalid", exc.reason, display, exc.tensor))
         return None
-    except OSError as exc:
-        inventory.findings.append(_error("checkpoint-header-invalid", f"cannot read: {exc}", display))
+    except UnreadableFile as exc:
+        inventory.findings.append(_error("checkpoint-shard-unreadable", exc.reason, display))
         return None
     inventory.header_bytes += header.header_bytes
     inventory.data_bytes += header.data_bytes
@@ -273,82 +215,19 @@ def _read_safetensors(inventory: Inventory, path: Path, display: str) -> list[Te
 
 
 def _read_bin(inventory: Inventory, path: Path, display: str) -> list[TensorRecord] | None:
-    """A pickle checkpoint, opened with weights_only (no code runs) onto the meta device (no data read)."""
+    """A pickle checkpoint, its archive checked first (`cardkit.bin_checkpoint`), no data read."""
     try:
-        import torch  # noqa: PLC0415 - only pickle checkpoints need it
-
-        state = torch.load(path, map_location="meta", weights_only=True, mmap=True)
-        if not isinstance(state, dict) or not all(
-            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()
-        ):
-            raise ValueError("the file is not a state dict of named tensors")
-    except Exception as exc:  # torch raises many types for a corrupt or hostile pickle
-        message = f"torch.load(weights_only=True) refuses it: {str(exc).splitlines()[0][:300]}"
-        inventory.findings.append(_error("checkpoint-bin-invalid", message, display))
+        tensors = read_bin(path)
+    except BinRefused as exc:
+        inventory.findings.append(_error("checkpoint-bin-invalid", str(exc), display))
+        return None
+    except UnreadableFile as exc:
+        inventory.findings.append(_error("checkpoint-shard-unreadable", exc.reason, display))
         return None
     inventory.data_bytes += path.stat().st_size
     return [
-        TensorRecord(name, TORCH_DTYPES.get(str(t.dtype), str(t.dtype)), tuple(t.shape), display)
-        for name, t in state.items()
+        TensorRecord(name, TORCH_DTYPES.get(dtype, dtype), shape, display) for name, dtype, shape in tensors
     ]
-
-
-# --- what the architecture expects --------------------------------------------------------------
-
-
-def config_dtype(config_data: dict[str, Any]) -> str | None:
-    """The weights' dtype as config.json declares it (`dtype` in transformers 5, `torch_dtype` before)."""
-    value = config_data.get("dtype") or config_data.get("torch_dtype")
-    return CONFIG_DTYPES.get(str(value).removeprefix("torch.")) if value else None
-
-
-def expected_state(config: Any, config_data: dict[str, Any]) -> ExpectedState:
-    """The persistent state dict of the architecture built on the meta device (no weights allocated)."""
-    from cardkit.meta_model import build_meta_model  # noqa: PLC0415 - imports torch
-
-    model = build_meta_model(config)
-    parameter_ids = {id(p) for p in model.parameters()}
-    state = model.state_dict(keep_vars=True)
-    groups: dict[int, list[str]] = {}
-    for name, tensor in state.items():
-        groups.setdefault(id(tensor), []).append(name)
-    tensors = {
-        name: ExpectedTensor(
-            tuple(t.shape), TORCH_DTYPES.get(str(t.dtype), str(t.dtype)), id(t) in parameter_ids
-        )
-        for name, t in state.items()
-    }
-    ignored = tuple(getattr(model, "_keys_to_ignore_on_load_unexpected", None) or ())
-    aliases = [tuple(names) for names in groups.values()]
-    return ExpectedState(tensors, aliases, ignored, config_dtype(config_data), rename=_renamer(model, state))
-
-
-def _renamer(model: Any, state: dict[str, Any]) -> Any:
-    """transformers' own load-time key renaming for this model (None when this version has none).
-
-    transformers 5 renames some checkpoint keys as it loads them and reverses that on save, so a
-    repository's `embed_out.weight` is the model's `lm_head.weight`. Applying the same rules here
-    compares what transformers will compare.
-    """
-    try:
-        from transformers.conversion_mapping import get_model_conversion_mapping  # noqa: PLC0415
-        from transformers.core_model_loading import (  # noqa: PLC0415
-            WeightConverter,
-            WeightRenaming,
-            rename_source_key,
-        )
-    except ImportError:
-        return None
-    transforms = get_model_conversion_mapping(model)
-    renamings = [t for t in transforms if isinstance(t, WeightRenaming)]
-    converters = [t for t in transforms if isinstance(t, WeightConverter)]
-    prefix = getattr(model, "base_model_prefix", None)
-
-    def rename(name: str) -> tuple[str, bool]:
-        target, converter = rename_source_key(name, renamings, converters, prefix, state)
-        return target, converter is not None
-
-    return rename
 
 
 # --- the comparison -----------------------------------------------------------------------------
@@ -361,7 +240,7 @@ def compare(loaded: LoadedCard, inventory: Inventory, expected: ExpectedState) -
     stored = _by_model_name(inventory, expected)
     for group in expected.aliases:
         present = [name for name in group if name in stored]
-        if not present:
+        if not present and not _missing_ignored(group, expected):
             shape = list(expected.tensors[group[0]].shape)
             findings.append(
                 _error(
@@ -387,10 +266,7 @@ def compare(loaded: LoadedCard, inventory: Inventory, expected: ExpectedState) -
 
 
 def _main_file(inventory: Inventory) -> Path:
-    for name in (SAFETENSORS_INDEX, SAFETENSORS_SINGLE, BIN_INDEX, BIN_SINGLE):
-        if (inventory.folder / name).exists():
-            return inventory.folder / name
-    return inventory.folder
+    return inventory.main_file or inventory.folder
 
 
 def _compare_shape(record: TensorRecord, want: ExpectedTensor) -> list[Finding]:
@@ -410,7 +286,18 @@ def _compare_shape(record: TensorRecord, want: ExpectedTensor) -> list[Finding]:
 
 
 def _is_ignored(name: str, expected: ExpectedState) -> bool:
-    return any(re.search(pattern, name) for pattern in expected.ignored)
+    """A stored tensor transformers drops: unexpected (no such model tensor) and matching a pattern."""
+    pattern = expected.ignore_unexpected
+    return (
+        pattern is not None
+        and expected.target(name)[0] not in expected.tensors
+        and pattern.search(name) is not None
+    )
+
+
+def _missing_ignored(group: tuple[str, ...], expected: ExpectedState) -> bool:
+    pattern = expected.ignore_missing
+    return pattern is not None and any(pattern.search(name) for name in group)
 
 
 def _by_model_name(
@@ -548,8 +435,8 @@ def check_checkpoint(
     loaded: LoadedCard, folder: Path, config: Any, config_data: dict[str, Any]
 ) -> tuple[list[Finding], dict[str, Any]]:
     """Findings about the checkpoint in `folder`, and the summary figures for the report."""
-    inventory = read_inventory(folder)
-    if not inventory.tensors:
+    inventory = read_inventory(folder, config_data)
+    if not inventory.tensors:  # refused, absent or empty: the inventory's findings say which
         return inventory.findings, summary(inventory, None)
     expected = expected_state(config, config_data)
     return inventory.findings + compare(loaded, inventory, expected), summary(inventory, expected)

@@ -222,6 +222,19 @@ def too_big_for_host(parameter_bytes: int, display: str) -> Finding | None:
     )
 
 
+ITEMSIZE = {"F32": 4, "F16": 2, "BF16": 2, "F64": 8}
+
+
+def architecture_bytes(config: Any, dtype: str | None) -> int:
+    """Bytes from_pretrained allocates for this config, whatever the files hold: a checkpoint that
+    stores one tensor of a 70B architecture still builds all 70B parameters (randomly initialised)."""
+    from cardkit.meta_model import build_meta_model  # noqa: PLC0415 - imports torch
+
+    model = build_meta_model(config)
+    tensors = {id(t): t for t in [*model.parameters(), *model.buffers()]}.values()
+    return sum(t.numel() * ITEMSIZE.get(dtype or "", t.element_size()) for t in tensors)
+
+
 def load_and_check(
     loaded: LoadedCard,
     folder: Path,
@@ -232,10 +245,11 @@ def load_and_check(
 ) -> tuple[LoadedModel | None, list[Finding]]:
     """Load the checkpoint and compare the built model with the card; a failed load is a finding."""
     display = display_path(folder)
-    if refusal := too_big_for_host(parameter_bytes, display):
+    needed = max(parameter_bytes, architecture_bytes(config, dtype))
+    if refusal := too_big_for_host(needed, display):
         return None, [refusal]
     try:
-        model, info, device, seconds = load_model(folder, config, dtype, parameter_bytes, trust_remote_code)
+        model, info, device, seconds = load_model(folder, config, dtype, needed, trust_remote_code)
     except MissingDependencyError:
         raise
     except Exception as exc:  # transformers raises anything from OSError to KeyError on a bad folder

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from cardkit.errors import CardkitError
 
@@ -78,3 +79,9 @@ def is_regular_file(path: Path) -> bool:
         return stat.S_ISREG(os.stat(path).st_mode)
     except (OSError, ValueError):
         return False
+
+
+def open_regular_binary(path: Path) -> BinaryIO:
+    """A binary handle on a regular file, for formats read in bounded pieces (checkpoint headers,
+    zip directories); raises `UnreadableFile` for anything else, without blocking on a FIFO."""
+    return os.fdopen(_open_regular(path), "rb")

@@ -13,12 +13,19 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cardkit.safe_io import open_regular_binary
+
 MAX_HEADER_BYTES = 100 * 1024 * 1024
 """The safetensors library's own limit; a real 40B model's header is under 100 KB."""
+
+MAX_HEADER_TENSORS = 100_000
+"""Tensors one file may declare; a 5 GB shard of a real model holds a few thousand at most. The
+count is enforced while the JSON is parsed, so a header of a million entries stops at this many."""
 
 MAX_DIMS = 16
 """No real tensor has more dimensions; more is corruption or an attack on numel arithmetic."""
@@ -43,6 +50,9 @@ DTYPE_SIZES: dict[str, int] = {
     "C64": 8,
 }
 """Bytes per element of every whole-byte dtype the safetensors format names."""
+
+MAX_TENSOR_BYTES = 2**64
+"""safetensors offsets are u64: no tensor can need more, so no product is carried past it."""
 
 FLOATING_DTYPES = frozenset({"F8_E4M3", "F8_E5M2", "F8_E8M0", "F16", "BF16", "F32", "F64"})
 
@@ -85,8 +95,11 @@ class SafetensorsHeader:
 
 
 def read_header(path: Path, max_header_bytes: int = MAX_HEADER_BYTES) -> SafetensorsHeader:
-    """Parse and check the header of `path`; raises HeaderError (or OSError) and reads no tensor data."""
-    with open(path, "rb") as handle:
+    """Parse and check the header of `path`; reads no tensor data.
+
+    Raises HeaderError, or `UnreadableFile` when `path` is not a regular file (a FIFO never blocks).
+    """
+    with open_regular_binary(path) as handle:
         file_bytes = os.fstat(handle.fileno()).st_size
         length = _header_length(handle.read(8), file_bytes, max_header_bytes)
         raw = handle.read(length)
@@ -113,17 +126,41 @@ def _header_length(prefix: bytes, file_bytes: int, limit: int) -> int:
     return length
 
 
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    if len(keys) != len(set(keys)):
-        duplicate = next(key for key in keys if keys.count(key) > 1)
-        raise HeaderError(f"header names {duplicate!r} twice", duplicate)
-    return dict(pairs)
+class _ObjectBuilder:
+    """json's object hook: refuses duplicate keys, and stops the parse once the header has declared
+    more objects (one per tensor, plus the top level and `__metadata__`) than `MAX_HEADER_TENSORS`."""
+
+    def __init__(self) -> None:
+        self.objects = 0
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        self.objects += 1
+        if self.objects > MAX_HEADER_TENSORS + 2:
+            raise HeaderError(f"header declares more than {MAX_HEADER_TENSORS:,} tensors")
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            duplicate = next(key for key, count in Counter(key for key, _ in pairs).items() if count > 1)
+            raise HeaderError(f"header names {brief(duplicate)} twice", duplicate)
+        if len(result) > MAX_HEADER_TENSORS + 1:
+            raise HeaderError(f"header declares more than {MAX_HEADER_TENSORS:,} tensors")
+        return result
+
+
+def brief(value: Any, limit: int = 80) -> str:
+    """`repr(value)` cut to `limit` characters; an integer of thousands of digits is described, not
+    printed (Python refuses to format one over 4300 digits, and a message must stay one short line)."""
+    if isinstance(value, int) and value.bit_length() > 200:
+        return f"<a {len(str(value)) if value.bit_length() < 14000 else 'many'}-digit integer>"
+    if isinstance(value, list):
+        text = "[" + ", ".join(brief(item, limit) for item in value[:MAX_DIMS + 1]) + "]"
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _parse_json(raw: bytes) -> tuple[dict[str, Any], dict[str, str]]:
     try:
-        data = json.loads(raw.decode("utf-8"), object_pairs_hook=_reject_duplicates)
+        data = json.loads(raw.decode("utf-8"), object_pairs_hook=_ObjectBuilder())
     except UnicodeDecodeError as exc:
         raise HeaderError(f"header is not UTF-8 (byte {exc.start})") from exc
     except RecursionError as exc:
@@ -150,23 +187,42 @@ def _tensor(name: str, entry: Any, data_bytes: int) -> TensorInfo:
     if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
         raise HeaderError("entry must be an object with exactly dtype, shape and data_offsets", name)
     dtype, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
-    if dtype not in DTYPE_SIZES:
-        raise HeaderError(f"unknown dtype {dtype!r}", name)
+    if not isinstance(dtype, str) or dtype not in DTYPE_SIZES:
+        raise HeaderError(f"unknown dtype {brief(dtype)}", name)
     if not isinstance(shape, list) or len(shape) > MAX_DIMS or not all(_is_int(d) and d >= 0 for d in shape):
-        raise HeaderError(f"shape {shape!r} is not a list of at most {MAX_DIMS} non-negative integers", name)
+        raise HeaderError(
+            f"shape {brief(shape)} is not a list of at most {MAX_DIMS} non-negative integers", name
+        )
     if not (isinstance(offsets, list) and len(offsets) == 2 and all(_is_int(o) for o in offsets)):
-        raise HeaderError(f"data_offsets {offsets!r} is not a pair of integers", name)
+        raise HeaderError(f"data_offsets {brief(offsets)} is not a pair of integers", name)
     start, end = offsets
     if not 0 <= start <= end:
-        raise HeaderError(f"data_offsets [{start}, {end}] are not an ordered, non-negative range", name)
+        raise HeaderError(f"data_offsets {brief(offsets)} are not an ordered, non-negative range", name)
     if end > data_bytes:
         raise HeaderError(
-            f"data_offsets end at byte {end:,} of a {data_bytes:,}-byte data region (past end of file)", name
+            f"data_offsets end at byte {brief(end)} of a {data_bytes:,}-byte data region (past end of file)",
+            name,
         )
-    size = math.prod(shape) * DTYPE_SIZES[dtype]
+    size = _byte_size(shape, DTYPE_SIZES[dtype], MAX_TENSOR_BYTES)
+    if size is None:
+        raise HeaderError(f"{dtype}{brief(shape)} needs more than 2^64 bytes", name)
     if end - start != size:
-        raise HeaderError(f"data_offsets span {end - start:,} bytes but {dtype}{shape} needs {size:,}", name)
+        message = f"data_offsets span {end - start:,} bytes but {dtype}{brief(shape)} needs {size:,}"
+        raise HeaderError(message, name)
     return TensorInfo(name, dtype, tuple(shape), start, end)
+
+
+def _byte_size(shape: list[int], itemsize: int, limit: int) -> int | None:
+    """Bytes of a tensor of `shape`, or None once the running product passes `limit`: the product
+    of sixteen 3000-digit dimensions is never computed, nor a number too long to print."""
+    if 0 in shape:
+        return 0
+    size = itemsize
+    for dim in shape:
+        size *= dim
+        if size > limit:
+            return None
+    return size
 
 
 def _check_layout(tensors: dict[str, TensorInfo], data_bytes: int) -> None:

@@ -8,19 +8,44 @@ decodes what it encodes. Timings (time to first token, tokens per second) go int
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from cardkit.card_file import LoadedCard
 from cardkit.card_paths import display_path
 from cardkit.findings import Finding, Severity
+from cardkit.safe_io import is_regular_file
 
 SEED = 1234
 """Fixed so that two runs of validate sample the same tokens from the same weights."""
 FORCED_STOP_TOKENS = 3
 """Tokens a forced-stop probe may generate: one stop token, then it must have ended."""
+MAX_TOKENIZER_FILE_BYTES = 256 * 1024 * 1024
+"""Each tokenizer file; the largest real tokenizer.json (a 256k vocabulary) is about 35 MB."""
+MAX_FOLDER_ENTRIES = 100_000
+"""Entries of the checkpoint folder looked at for tokenizer files."""
+TOKENIZER_FILE = re.compile(
+    r"^(tokenizer.*|vocab.*|merges\.txt|special_tokens_map\.json|added_tokens\.json|chat_template\..*"
+    r"|.*\.model|.*\.tiktoken|tekken\.json)$"
+)
+"""Names AutoTokenizer may open in a local folder (transformers' tokenization_utils_base)."""
+TEMPLATE_DIR = "additional_chat_templates"
+"""transformers' CHAT_TEMPLATE_DIR: every `*.jinja` in it is read as a named chat template."""
+VOCABULARY_FILES = (
+    "tokenizer.json",
+    "tokenizer.model",
+    "vocab.json",
+    "vocab.txt",
+    "spiece.model",
+    "tekken.json",
+)
+"""At least one must exist: without a vocabulary AutoTokenizer may build an empty tokenizer that
+encodes every prompt to no tokens."""
 
 
 @dataclass
@@ -108,6 +133,31 @@ def generation_kwargs(loaded: LoadedCard, stop_ids: list[int], tokenizer: Any) -
     if pad is not None:
         kwargs["pad_token_id"] = pad
     return kwargs
+
+
+def tokenizer_file_problem(folder: Path) -> str | None:
+    """Why the folder's tokenizer files cannot be handed to AutoTokenizer, or None when they can:
+    each must be a regular file within `MAX_TOKENIZER_FILE_BYTES`, and a vocabulary must exist."""
+    try:
+        with os.scandir(folder) as entries:
+            names = [entry.name for entry in islice(entries, MAX_FOLDER_ENTRIES)]
+    except OSError as exc:
+        return f"cannot list the folder: {exc.strerror or type(exc).__name__}"
+    templates = folder / TEMPLATE_DIR
+    listed = [n for n in names if TOKENIZER_FILE.match(n)]
+    if TEMPLATE_DIR in names and templates.is_dir():
+        with os.scandir(templates) as entries:
+            listed += [f"{TEMPLATE_DIR}/{e.name}" for e in islice(entries, MAX_FOLDER_ENTRIES)]
+    for name in sorted(listed):
+        path = folder / name
+        if not is_regular_file(path):
+            return f"{name} is not a regular file"
+        size = path.stat().st_size
+        if size > MAX_TOKENIZER_FILE_BYTES:
+            return f"{name} is {size:,} bytes; the limit is {MAX_TOKENIZER_FILE_BYTES:,}"
+    if not any(name in names for name in VOCABULARY_FILES):
+        return f"no tokenizer in the folder (none of {', '.join(VOCABULARY_FILES)})"
+    return None
 
 
 def load_tokenizer(folder: Path, trust_remote_code: bool) -> Any:
@@ -204,15 +254,35 @@ def run_smoke_test(
 ) -> tuple[list[Finding], dict[str, Any]]:
     """Findings from generating with the card's prompt, stop tokens and defaults; and the timings."""
     display = display_path(folder)
+    if problem := tokenizer_file_problem(folder):
+        return [Finding("generate-tokenizer-failed", Severity.ERROR, problem, display)], {}
     try:
         tokenizer = load_tokenizer(folder, trust_remote_code)
-    except Exception as exc:  # a missing or broken tokenizer raises anything from OSError to ValueError
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:400]
-        return [Finding("generate-tokenizer-failed", Severity.ERROR, reason, display)], {}
+    except Exception as exc:  # a broken tokenizer raises anything from OSError to ValueError
+        return [Finding("generate-tokenizer-failed", Severity.ERROR, _reason(exc), display)], {}
+    try:
+        return _smoke_test(loaded, display, model, tokenizer)
+    except Exception as exc:  # tokenizer or model code failing on this input is the finding
+        message = f"the smoke test failed: {_reason(exc)}"
+        return [Finding("generate-failed", Severity.ERROR, message, display)], {}
+
+
+def _reason(exc: BaseException) -> str:
+    """The exception's type and first non-empty line: a finding is one line, never a traceback."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return f"{type(exc).__name__}: {lines[0][:300]}" if lines else type(exc).__name__
+
+
+def _smoke_test(
+    loaded: LoadedCard, display: str, model: Any, tokenizer: Any
+) -> tuple[list[Finding], dict[str, Any]]:
     tokens, findings = stop_tokens(loaded, tokenizer)
     findings += _roundtrip(loaded, tokenizer)
     prompt = build_prompt(loaded, tokenizer)
     inputs = dict(tokenizer(prompt, return_tensors="pt").to(model.device))
+    if inputs["input_ids"].shape[-1] == 0:
+        message = "the tokenizer encodes the prompt to no tokens (an empty vocabulary?)"
+        return [*findings, Finding("generate-prompt-empty", Severity.ERROR, message, display)], {}
     not_finite = _finite_logits(model, inputs, display)
     if not_finite:
         return findings + not_finite, {}  # sampling from NaN would only crash; the finding says why
@@ -220,7 +290,7 @@ def run_smoke_test(
     try:
         output, timer = _timed_generate(model, inputs, kwargs)
     except Exception as exc:  # whatever generate() raises is the finding
-        message = f"generate() failed: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:300]}"
+        message = f"generate() failed: {_reason(exc)}"
         return [*findings, Finding("generate-failed", Severity.ERROR, message, display)], {}
     finished = time.perf_counter()
     prompt_len = inputs["input_ids"].shape[-1]

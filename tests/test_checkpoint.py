@@ -303,10 +303,43 @@ def test_tensor_stored_twice(tmp_path: Path) -> None:
     weight_map = {e.name: "a.safetensors" for e in entries[:3]} | {
         e.name: "b.safetensors" for e in entries[3:]
     }
-    (folder / "model.safetensors.index.json").write_text(json.dumps({"weight_map": weight_map}))
+    index = {"metadata": {}, "weight_map": weight_map}
+    (folder / "model.safetensors.index.json").write_text(json.dumps(index))
     report = check(card_of(LLAMA), folder)
     assert "checkpoint-duplicate-tensor" in codes(report)
     assert only(report, "checkpoint-duplicate-tensor").field == entries[2].name
+
+
+def test_fifo_shard_is_refused_and_never_loaded(tmp_path: Path) -> None:
+    folder = write(tmp_path, llama_entries())
+    first = sorted(folder.glob("model-*.safetensors"))[0]
+    first.unlink()
+    os.mkfifo(first)  # opening it for reading would block until a writer comes
+    report = check(card_of(LLAMA), folder, load=True)
+    finding = only(report, "checkpoint-shard-unreadable")
+    assert finding.file.endswith(first.name) and "not a regular file" in finding.message
+    assert only(report, "load-skipped").severity is Severity.ERROR
+
+
+def test_empty_checkpoint_fails_and_is_not_loaded(tmp_path: Path) -> None:
+    folder = tmp_path / "checkpoint"
+    folder.mkdir()
+    write_shell_file(folder / "model.safetensors", [])
+    report = check(card_of(LLAMA), folder, load=True)
+    assert codes(report) == ["checkpoint-empty"]
+    assert only(report, "checkpoint-empty").file.endswith("model.safetensors")
+    assert only(report, "load-skipped").severity is Severity.ERROR
+
+
+def test_single_file_wins_over_an_index_next_to_it(tmp_path: Path) -> None:
+    """transformers loads model.safetensors before model.safetensors.index.json: so must the inventory."""
+    folder = write(tmp_path, llama_entries())
+    write_shell_file(folder / "model.safetensors", [Entry("junk", "U8", (4,))])
+    report = check(card_of(LLAMA), folder)
+    assert report.runtime["checkpoint"]["tensors"] == 1
+    assert "checkpoint-missing-tensor" in codes(report)
+    ignored = only(report, "checkpoint-file-ignored")
+    assert ignored.severity is Severity.WARNING and ignored.file.endswith("model.safetensors.index.json")
 
 
 def test_empty_folder(tmp_path: Path) -> None:
@@ -392,9 +425,9 @@ def test_inventory_reads_headers_and_nothing_else(
     read: dict[str, int] = {}
 
     class Counting:
-        def __init__(self, path: Path, mode: str) -> None:
+        def __init__(self, path: Path) -> None:
             self.name = str(path)
-            self.handle = builtins.open(path, mode)  # noqa: SIM115 - closed by __exit__
+            self.handle = builtins.open(path, "rb")  # noqa: SIM115 - closed by __exit__
 
         def read(self, size: int = -1) -> bytes:
             assert size >= 0, "an unbounded read would pull in the data region"
@@ -411,7 +444,7 @@ def test_inventory_reads_headers_and_nothing_else(
         def __exit__(self, *exc: object) -> None:
             self.handle.close()
 
-    monkeypatch.setattr(module, "open", Counting, raising=False)
+    monkeypatch.setattr(module, "open_regular_binary", Counting)
     inventory = read_inventory(shells["falcon-40b-instruct"])
     assert inventory.findings == [] and len(read) == len(inventory.shards) >= 16
     for name, count in read.items():

@@ -126,3 +126,22 @@ def test_load_that_cannot_fit_in_host_memory_is_refused(
     data_bytes = (tiny.checkpoint / "model.safetensors").stat().st_size
     assert finding.actual == 1000 and 0 < finding.expected <= data_bytes
     assert "load" not in report.runtime
+
+
+def test_partial_checkpoint_is_sized_by_its_architecture_not_its_files(
+    tmp_path: Path, tiny_zoo: dict[str, TinyModel], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One stored tensor of a big architecture still makes from_pretrained build all of it."""
+    import cardkit.loaded_model
+
+    tiny = copy_tiny(tiny_zoo["llama-2-13b"], tmp_path)
+    state = load_file(tiny.checkpoint / "model.safetensors")
+    kept = "model.norm.weight"
+    save_file({kept: state[kept]}, tiny.checkpoint / "model.safetensors", metadata={"format": "pt"})
+    data_bytes = (tiny.checkpoint / "model.safetensors").stat().st_size
+    monkeypatch.setattr(cardkit.loaded_model, "available_host_bytes", lambda: 4 * data_bytes)
+    report = load(tiny)
+    finding = only(report, "load-skipped")
+    # 2 bytes a parameter (config.json's F16), plus the rotary buffers: the architecture, not the file
+    assert tiny.parameters * 2 <= finding.expected < tiny.parameters * 2 + 1024
+    assert "load" not in report.runtime

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from safetensors.torch import save_file
 
 from cardkit.safetensors_header import HeaderError, read_header
@@ -129,3 +131,38 @@ def test_sparse_full_size_file_reads_only_the_header(tmp_path: Path) -> None:
     with open(path, "rb") as handle:
         assert struct.unpack("<Q", handle.read(8))[0] == header.header_bytes == len(raw)
     path.unlink()  # 40 GiB apparent size: do not leave it to pytest's retention of old runs
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=12,
+)
+ENTRIES = st.fixed_dictionaries(
+    {
+        "dtype": st.sampled_from(["F16", "BF16", "U8", "I64", "X9"]) | JSON_VALUES,
+        "shape": st.lists(st.integers(-2, 2**70), max_size=18) | JSON_VALUES,
+        "data_offsets": st.lists(st.integers(-2, 2**65), min_size=2, max_size=2) | JSON_VALUES,
+    }
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    header=st.dictionaries(st.text(max_size=6), ENTRIES | JSON_VALUES, max_size=5),
+    data=st.integers(0, 64),
+    declared_delta=st.integers(-4, 4),
+)
+def test_any_header_is_parsed_or_refused_with_a_header_error(
+    tmp_path: Path, header: dict, data: int, declared_delta: int
+) -> None:
+    """Fuzz: whatever the JSON says, read_header returns or raises HeaderError with a short reason."""
+    raw = json.dumps(header).encode()
+    path = tmp_path / "fuzz.safetensors"
+    write_raw(path, raw, data, declared_length=max(0, len(raw) + declared_delta))
+    try:
+        parsed = read_header(path)
+    except HeaderError as exc:
+        assert 0 < len(exc.reason) <= 400 and "\n" not in exc.reason
+    else:
+        assert sum(t.end - t.start for t in parsed.tensors.values()) == parsed.data_bytes

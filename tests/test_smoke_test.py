@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,72 @@ def test_missing_tokenizer(tmp_path: Path, tiny_zoo: dict[str, TinyModel]) -> No
     (tiny.checkpoint / "tokenizer.json").unlink()
     (tiny.checkpoint / "tokenizer_config.json").unlink()
     assert only(generate(tiny), "generate-tokenizer-failed").severity is Severity.ERROR
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_no_tokenizer_files_is_one_finding_for_every_family(
+    slug: str, tmp_path: Path, tiny_zoo: dict[str, TinyModel], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GPT-NeoX's AutoTokenizer builds an empty tokenizer from nothing; the forward pass on no tokens
+    then raised out of --generate as a 97-line traceback."""
+    tiny = copy_tiny(tiny_zoo[slug], tmp_path)
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        (tiny.checkpoint / name).unlink()
+    code = main(["validate", str(tiny.card), "--checkpoint", str(tiny.checkpoint), "--generate"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in out + err
+    assert "[generate-tokenizer-failed] no tokenizer in the folder" in out
+
+
+def test_tokenizer_file_that_is_a_fifo_or_too_big_is_refused_unread(
+    tmp_path: Path, tiny_zoo: dict[str, TinyModel], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cardkit.smoke_test as smoke
+
+    tiny = copy_tiny(tiny_zoo["stablelm-3b-4e1t"], tmp_path)
+    monkeypatch.setattr(smoke, "MAX_TOKENIZER_FILE_BYTES", 1000)
+    finding = only(generate(tiny), "generate-tokenizer-failed")
+    assert "tokenizer.json is" in finding.message and "the limit is 1,000" in finding.message
+    monkeypatch.undo()
+    (tiny.checkpoint / "additional_chat_templates").mkdir()
+    os.mkfifo(tiny.checkpoint / "additional_chat_templates" / "tool.jinja")
+    finding = only(generate(tiny), "generate-tokenizer-failed")
+    assert finding.message == "additional_chat_templates/tool.jinja is not a regular file"
+    (tiny.checkpoint / "additional_chat_templates" / "tool.jinja").unlink()
+    os.mkfifo(tiny.checkpoint / "vocab.json")  # AutoTokenizer would block opening it
+    finding = only(generate(tiny), "generate-tokenizer-failed")
+    assert finding.message == "vocab.json is not a regular file"
+
+
+def test_tokenizer_that_encodes_nothing_is_a_finding(
+    tmp_path: Path, tiny_zoo: dict[str, TinyModel], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cardkit.smoke_test as smoke
+
+    class Empty:
+        chat_template = None
+        eos_token_id = pad_token_id = None
+
+        def get_vocab(self) -> dict[str, int]:
+            return {}
+
+        def encode(self, text: str, add_special_tokens: bool = False) -> list[int]:
+            return []
+
+        def decode(self, ids: list[int]) -> str:
+            return ""
+
+        def __call__(self, text: str, return_tensors: str) -> dict[str, torch.Tensor]:
+            return _Batch(input_ids=torch.zeros((1, 0), dtype=torch.long))
+
+    class _Batch(dict):
+        def to(self, device: object) -> _Batch:
+            return self
+
+    tiny = copy_tiny(tiny_zoo["stablelm-tuned-alpha-3b"], tmp_path)
+    monkeypatch.setattr(smoke, "load_tokenizer", lambda folder, trust: Empty())
+    report = generate(tiny)
+    assert only(report, "generate-prompt-empty").severity is Severity.ERROR
 
 
 def test_cli_prints_load_and_generate_figures(
