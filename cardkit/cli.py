@@ -14,10 +14,11 @@ from collections.abc import Sequence
 
 from cardkit import __version__
 from cardkit.commands import check, import_card, lint, render, schema, validate
+from cardkit.commands import eval as eval_command
 from cardkit.errors import CardkitError
 from cardkit.gc_policy import freeze_before_exit
 
-COMMANDS = (validate, check, schema, render, lint, import_card)
+COMMANDS = (validate, check, schema, render, lint, import_card, eval_command)
 
 
 def build_parser() -> argparse.ArgumentParser:
