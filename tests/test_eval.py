@@ -212,7 +212,7 @@ def test_cli_import_and_diff_exit_codes(
     other.write_text(json.dumps(data), encoding="utf-8")
     assert main(["eval", "diff", "--card", str(card), "--results", str(other)]) == 1
     out = capsys.readouterr().out
-    assert "[eval-diff-value]" in out and "1 difference(s)" in out
+    assert "[eval-diff-value]" in out and "1 finding(s)" in out
     assert main(["eval", "import", str(card.parent / "nope.json"), "--card", str(card)]) == 2
     assert main(["eval", "diff", "--card", str(card)]) == 2
     err = capsys.readouterr().err
@@ -279,3 +279,36 @@ def test_llama_toxigen_is_lower_is_better_in_both_languages() -> None:
     for name, words in (("README.md", " (lower is better) |"), ("README_zh.md", "（越低越好） |")):
         rows = [line for line in (folder / name).read_text(encoding="utf-8").splitlines() if words in line]
         assert [row.split(" | ")[0] for row in rows] == ["| ToxiGen"], name
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "- {dataset: {id: a, task_id: b}, value: abc}\n",
+        "- {dataset: {id: [a], task_id: b}, value: 1}\n",
+        "- {dataset: {id: a, task_id: b}, value: 1, notes: [x]}\n",
+        "- {dataset: {id: a, task_id: b}, value: .nan}\n",
+        "- [error]\n",
+        "{a: 1}\n",
+    ],
+)
+def test_bad_eval_results_files_are_located_findings(tmp_path: Path, content: str) -> None:
+    from cardkit.evaluation.hub_files import read_folder
+
+    (tmp_path / "bench.yaml").write_text(content, encoding="utf-8")
+    scores, findings = read_folder(tmp_path)
+    assert scores == []
+    located = [(f.code, Path(f.file).name, f.line) for f in findings]
+    assert located == [("eval-hub-file-shape", "bench.yaml", 1)]
+
+
+def test_group_chains_and_cycles_do_not_recurse(tmp_path: Path) -> None:
+    data = json.loads((EVAL / "stderr_na.json").read_text(encoding="utf-8"))
+    chain = {f"g{n}": [f"g{n + 1}"] for n in range(50_000)}
+    data["group_subtasks"] = {**chain, "g50000": ["wikitext"], "loop": ["loop", "wikitext"]}
+    data["groups"] = {"g0": {"alias": "g0", "bits_per_byte,none": 0.7505483340397186}}
+    data["groups"]["loop"] = data["groups"]["g0"]
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    run = read_harness_results(path)
+    assert [s["of"] for s in run.summaries] == [["wikitext-bits_per_byte"]] * 2

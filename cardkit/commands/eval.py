@@ -91,5 +91,5 @@ def run_diff(args: argparse.Namespace) -> int:
         raise UsageError("eval diff needs at least two of --card, --readme, --eval-results, --results")
     findings = diff_sources(**sources)
     _print_findings(findings)
-    sys.stdout.write(f"{len(findings)} difference(s)\n" if findings else "no differences\n")
+    sys.stdout.write(f"{len(findings)} finding(s)\n" if findings else "no differences\n")
     return 1 if findings else 0

@@ -82,12 +82,19 @@ def _scale(metric: str, value: float) -> str:
     return "fraction" if 0 <= value <= 1 else "raw"
 
 
-def _leaves(name: str, subtasks: dict[str, list[str]], seen: frozenset[str] = frozenset()) -> list[str]:
-    """Leaf tasks under a group, in the harness's order; a cycle stops instead of recursing forever."""
-    children = subtasks.get(name)
-    if not children or name in seen:
-        return [name]
-    return [leaf for child in children for leaf in _leaves(child, subtasks, seen | {name})]
+def _leaves(name: str, subtasks: dict[str, list[str]]) -> list[str]:
+    """Leaf tasks under a group, in the harness's order; iterative, and a cycle is walked once."""
+    leaves: list[str] = []
+    stack, seen = [name], set()
+    while stack:
+        current = stack.pop()
+        children = subtasks.get(current)
+        if not children:
+            leaves.append(current)
+        elif current not in seen:
+            seen.add(current)
+            stack.extend(reversed(children))
+    return leaves
 
 
 class _Reader:
@@ -95,7 +102,11 @@ class _Reader:
 
     def __init__(self, data: dict[str, Any], run: HarnessRun) -> None:
         self.data, self.run = data, run
-        self.subtasks = {k: v for k, v in _mapping(data, "group_subtasks").items() if isinstance(v, list)}
+        self.subtasks = {
+            name: [child for child in children if isinstance(child, str)]
+            for name, children in _mapping(data, "group_subtasks").items()
+            if isinstance(children, list)
+        }
         self.ids: dict[tuple[str, str], str] = {}
         self.sizes: dict[str, float] = {}
 
@@ -103,10 +114,9 @@ class _Reader:
         self.run.findings.append(Finding(code, Severity.WARNING, message, self.run.path))
 
     def task_results(self, task: str, metrics: dict[str, Any]) -> None:
-        config = _mapping(self.data, "configs").get(task) or {}
-        config = config if isinstance(config, dict) else {}
+        config = _mapping(_mapping(self.data, "configs"), task)
         shots = _mapping(self.data, "n-shot").get(task)
-        directions = _mapping(self.data, "higher_is_better").get(task) or {}
+        directions = _mapping(_mapping(self.data, "higher_is_better"), task)
         self.sizes[task] = _number(metrics.get("sample_len")) or 0.0
         for key, raw in metrics.items():
             metric, _, filter_name = str(key).partition(",")
@@ -132,7 +142,7 @@ class _Reader:
             entry = {
                 "id": rid,
                 "dataset": _dataset(task, metrics, config),
-                **({"few_shot": shots} if isinstance(shots, int) and shots >= 0 else {}),
+                **({"few_shot": shots} if _is_count(shots) else {}),
                 "metric": metric_entry,
                 "harness_task": task,
                 "source": dict(self.run.source),
@@ -170,6 +180,10 @@ class _Reader:
 
     def _value(self, task: str, key: str) -> float:
         return float(_mapping(self.data, "results")[task][key])
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _mapping(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -237,7 +251,7 @@ def read_harness_results(path: Path) -> HarnessRun:
         message = "not lm-evaluation-harness output: no `results` mapping at the top level"
         run.findings.append(Finding("eval-results-shape", Severity.ERROR, message, display, 1, 1))
         return run
-    version = data.get("lm_eval_version")
+    version = data.get("lm_eval_version") if isinstance(data.get("lm_eval_version"), str) else None
     run.source = {"name": f"lm-evaluation-harness {version}" if version else "lm-evaluation-harness"}
     if args := _model_args(data.get("config")):
         run.source["model_args"] = args

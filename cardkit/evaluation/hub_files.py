@@ -7,6 +7,7 @@ from there, which is what lets a card round-trip through these files.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,14 @@ def files_for(card: Card) -> dict[str, str]:
     }
 
 
+def _well_typed(entry: EvalResultEntry) -> bool:
+    """What cardkit compares must be text and finite numbers; anything else makes the file a finding."""
+    value = entry.value
+    number = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    texts = isinstance(entry.dataset_id, str) and isinstance(entry.task_id, str)
+    return number and texts and isinstance(entry.notes, str | None)
+
+
 def read_folder(folder: Path) -> tuple[list[HubScore], list[Finding]]:
     """Every entry of every `*.yaml` in `folder`; a file that is not entry-shaped is a finding."""
     scores: list[HubScore] = []
@@ -85,8 +94,8 @@ def read_folder(folder: Path) -> tuple[list[HubScore], list[Finding]]:
             entries = parse_eval_result_entries(data) if data is not None else None
         except (KeyError, TypeError, AttributeError, ValueError):
             entries = None
-        if entries is None or len(entries) != len(data or ()):
-            message = "not a list of `.eval_results` entries (each needs dataset.id, dataset.task_id, value)"
+        if entries is None or len(entries) != len(data or ()) or not all(map(_well_typed, entries)):
+            message = "not a list of `.eval_results` entries (text dataset.id and task_id, a finite value)"
             findings.append(Finding("eval-hub-file-shape", Severity.ERROR, message, display, 1, 1))
             continue
         for index, entry in enumerate(entries):
