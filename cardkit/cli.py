@@ -18,10 +18,11 @@ from types import FrameType
 
 from cardkit import __version__
 from cardkit.commands import check, import_card, lint, render, schema, validate
+from cardkit.commands import eval as eval_command
 from cardkit.errors import CardkitError
 from cardkit.gc_policy import freeze_before_exit
 
-COMMANDS = (validate, check, schema, render, lint, import_card)
+COMMANDS = (validate, check, schema, render, lint, import_card, eval_command)
 INTERRUPTED = 130
 INTERNAL = 3
 BROKEN_PIPE = 141

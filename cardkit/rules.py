@@ -8,7 +8,6 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterator
-from statistics import fmean
 from typing import Any
 
 from pydantic import BaseModel
@@ -186,46 +185,6 @@ def dataset_ids_are_clean(loaded: LoadedCard) -> Iterator[Finding]:
 
 
 @rule
-def evaluation_summaries(loaded: LoadedCard) -> Iterator[Finding]:
-    evaluation = loaded.card.evaluation
-    if evaluation is None:
-        return
-    results: dict[str, float] = {}
-    for index, result in enumerate(evaluation.results):
-        if result.id in results:
-            yield loaded.finding(
-                "eval-duplicate-id",
-                Severity.ERROR,
-                f"result id {result.id!r} is used twice",
-                ("evaluation", "results", index, "id"),
-                actual=result.id,
-            )
-        results[result.id] = result.metric.value
-    for index, summary in enumerate(evaluation.summaries):
-        missing = [rid for rid in summary.of if rid not in results]
-        if missing:
-            yield loaded.finding(
-                "eval-unknown-result",
-                Severity.ERROR,
-                f"{summary.name!r} refers to unknown results {missing}",
-                ("evaluation", "summaries", index, "of"),
-                actual=missing,
-            )
-            continue
-        mean = fmean(results[rid] for rid in summary.of)
-        if abs(mean - summary.value) > _tolerance(summary.decimals):
-            yield loaded.finding(
-                "eval-average-mismatch",
-                Severity.ERROR,
-                f"{summary.name!r} states {summary.value} but the mean of its {len(summary.of)} results is "
-                f"{mean:.{summary.decimals + 2}f} ({mean:.{summary.decimals}f})",
-                ("evaluation", "summaries", index, "value"),
-                expected=round(mean, summary.decimals),
-                actual=summary.value,
-            )
-
-
-@rule
 def stop_tokens_are_special(loaded: LoadedCard) -> Iterator[Finding]:
     special = loaded.card.tokenizer.special_tokens
     declared = {special.bos, special.eos, special.unk, special.pad, *special.additional}
@@ -366,3 +325,7 @@ def prose_is_not_template_code(loaded: LoadedCard) -> Iterator[Finding]:
                     (*path, language),
                     actual=match.group()[:200],
                 )
+
+
+# The evaluation rules live with the rest of the evaluation code; importing them registers them.
+from cardkit.evaluation import checks as _evaluation_checks  # noqa: E402, F401

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
 from cardkit.schema.common import LocalizedText, NonEmpty, Strict
 
 ResultId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+Weight = Annotated[float, Field(ge=0)]
 
 
 class EvalTask(Strict):
@@ -26,16 +27,34 @@ class EvalDataset(Strict):
     revision: str | None = Field(default=None, description="Dataset revision (commit) evaluated.")
 
 
+Scale = Literal["percent", "fraction", "raw"]
+"""`percent` 0-100, `fraction` 0-1 (what lm-evaluation-harness reports), `raw` the metric's own unit
+(perplexity, bits per byte): averaging figures of different scales means nothing, so validate refuses it."""
+
+
 class EvalMetric(Strict):
-    type: NonEmpty = Field(description="Metric id, e.g. `acc_norm`.")
-    value: float = Field(description="The score, in the metric's usual unit (percent for accuracies).")
+    type: NonEmpty = Field(
+        description="Metric id, e.g. `acc_norm`; a harness filter other than `none` is kept after a comma."
+    )
+    value: float = Field(description="The score, in the unit `scale` names.")
     name: str | None = Field(default=None, description="Human metric name, e.g. `normalized accuracy`.")
+    scale: Scale = Field(
+        default="percent",
+        description="`percent` (0-100), `fraction` (0-1) or `raw` (the metric's own unit, e.g. perplexity).",
+    )
+    higher_is_better: bool = Field(
+        default=True, description="False for error rates, toxicity or perplexity; render says so."
+    )
+    stderr: float | None = Field(default=None, ge=0, description="Standard error of `value`, same scale.")
 
 
 class EvalSource(Strict):
-    name: NonEmpty = Field(description="Who reported the result, e.g. `Open LLM Leaderboard`.")
+    name: NonEmpty = Field(description="Who reported the result, e.g. `lm-evaluation-harness 0.4.13`.")
     url: str | None = Field(
         default=None, pattern=r"^https://", description="Where the result can be checked."
+    )
+    model_args: str | None = Field(
+        default=None, description="The harness's model arguments of the run, e.g. `pretrained=org/model`."
     )
 
 
@@ -45,6 +64,9 @@ class EvalResult(Strict):
     dataset: EvalDataset
     few_shot: int | None = Field(default=None, ge=0, description="Shots; becomes `args.num_few_shot`.")
     metric: EvalMetric
+    harness_task: str | None = Field(
+        default=None, description="lm-evaluation-harness task the result came from, e.g. `arc_easy`."
+    )
     source: EvalSource | None = Field(default=None, description="Where the result was published.")
 
 
@@ -55,6 +77,11 @@ class EvalSummary(Strict):
     of: list[ResultId] = Field(min_length=1, description="Ids of the results it averages.")
     value: float = Field(description="The figure as published.")
     decimals: int = Field(default=2, ge=0, le=6, description="Decimal places the published value carries.")
+    weights: list[Weight] | None = Field(
+        default=None,
+        description="Weight of each result in `of` (the harness weights groups by sample count); "
+        "omitted for a plain mean.",
+    )
 
 
 class Evaluation(Strict):
