@@ -78,9 +78,10 @@ def _dedent(code: str) -> str:
 
 
 def _loaded_repos(block: CodeBlock) -> Iterator[tuple[int, str]]:
+    text = block.text  # joined once: the property joins the lines on every use
     line, counted = block.start, 0  # lines counted on from the previous match, not from the top each time
-    for match in LOADED_REPO.finditer(block.text):
-        line += block.text.count("\n", counted, match.start())
+    for match in LOADED_REPO.finditer(text):
+        line += text.count("\n", counted, match.start())
         counted = match.start()
         repo = match.group(1) or match.group(2)
         if "/" in repo and not repo.startswith((".", "/")):
