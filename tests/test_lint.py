@@ -22,6 +22,7 @@ from cardkit.findings import Severity
 from cardkit.lint import RULES
 from cardkit.lint.document import MAX_README_BYTES
 from cardkit.lint.engine import lint_file, lint_text
+from cardkit.repo_check import CheckOptions, check_repo
 from tests.helpers import CARDS_DIR, FIXTURES, ROOT
 
 SEEDS = FIXTURES / "seeds"
@@ -486,3 +487,11 @@ def test_config_json_that_json_rejects_is_a_usage_error(tmp_path: Path, config: 
     (tmp_path / "README.md").write_text("# T\n", encoding="utf-8")
     with pytest.raises(UsageError, match=r"config\.json"):
         lint_file(tmp_path / "README.md", tmp_path / "config.json")
+
+
+def test_check_reads_the_readme_bounded(tmp_path: Path) -> None:
+    """`cardkit check` reads README.md with lint's limit: an oversized one is a finding, not a read."""
+    (tmp_path / "README.md").write_text("---\nlicense: mit\n---\n" + "\n" * MAX_README_BYTES, "utf-8")
+    (tmp_path / "config.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    report = check_repo(tmp_path, CheckOptions(model=False))
+    assert [f.line for f in report.findings if f.code == "check-readme-unreadable"] == [1]
