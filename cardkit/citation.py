@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
+
 REQUIRED_FIELDS = ("title", "year")
+
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+"""bibtexparser logs a warning per block it cannot parse; cardkit reports those blocks as findings,
+so without a handler of the application's a README of broken entries would flood stderr."""
 
 
 def bibtex_problems(text: str) -> list[str]:
@@ -13,8 +20,8 @@ def bibtex_problems(text: str) -> list[str]:
     problems = [f"cannot parse BibTeX block starting: {block.raw[:40]!r}" for block in library.failed_blocks]
     if not library.entries and not problems:
         problems.append("no BibTeX entry found")
-    keys = [entry.key for entry in library.entries]
-    problems += [f"duplicate BibTeX key {key!r}" for key in sorted({k for k in keys if keys.count(k) > 1})]
+    keys = Counter(entry.key for entry in library.entries)  # one count, not a list scan per key
+    problems += [f"duplicate BibTeX key {key!r}" for key in sorted(k for k, n in keys.items() if n > 1)]
     for entry in library.entries:
         missing = [name for name in REQUIRED_FIELDS if name not in entry.fields_dict]
         if "author" not in entry.fields_dict and "organization" not in entry.fields_dict:

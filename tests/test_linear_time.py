@@ -4,7 +4,8 @@ input at most about doubles the time.
 Each family below is an input shape that made one pattern or loop super-linear (the comment names
 it); the repro inputs of ../shared/repro/06, 07 and 14 are among them. A quadratic scan shows a ratio
 near 4 and an exponential one never finishes the larger size, so the bound of 3 separates them from
-linear work even on a noisy machine (best of several runs; each case stays well under a second).
+linear work even on a noisy machine (best of several runs, up to three attempts; each case stays
+well under a second).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from cardkit.rules import template_code
 
 MAX_RATIO = 3.0
 RUNS = 3
+ATTEMPTS = 3
 FLOOR = 0.005
 """Below 5 ms timer and allocator noise dominate; a super-linear scan at these sizes takes far longer."""
 
@@ -131,9 +133,12 @@ def _best(family: Family, size: int) -> float:
 @pytest.mark.parametrize("family", FAMILIES, ids=[f.name for f in FAMILIES])
 def test_doubling_the_input_at_most_about_doubles_the_time(family: Family) -> None:
     _best(family, family.n // 4)  # warm caches and lazy imports
-    small, large = _best(family, family.n), _best(family, 2 * family.n)
-    ratio = large / max(small, FLOOR)
-    assert ratio < MAX_RATIO, f"{family.name}: {small * 1000:.1f} ms -> {large * 1000:.1f} ms (x{ratio:.1f})"
+    for _ in range(ATTEMPTS):  # a busy machine can slow one measurement; a quadratic scan fails them all
+        small, large = _best(family, family.n), _best(family, 2 * family.n)
+        ratio = large / max(small, FLOOR)
+        if ratio < MAX_RATIO:
+            return
+    pytest.fail(f"{family.name}: {small * 1000:.1f} ms -> {large * 1000:.1f} ms (x{ratio:.1f})")
 
 
 def test_email_placeholder_with_no_break_spaces_is_not_exponential() -> None:

@@ -131,7 +131,13 @@ class Document:
 
     @property
     def size_billions(self) -> float | None:
-        """The size the model is known by: from its repo id, else from the card's first title line."""
+        """The size the model is known by: from its repo id, else from the card's first title line.
+        Computed once: rules ask for it per table, and the lines it reads may be long."""
+        if "size_billions" not in self.memo:
+            self.memo["size_billions"] = self._size_billions()
+        return self.memo["size_billions"]
+
+    def _size_billions(self) -> float | None:
         candidates = [self.repo_id or ""]
         candidates += [text for _, text in self.headings[:2]]
         candidates += [s.text for s in self.prose[:3]]
@@ -482,7 +488,9 @@ def bibtex_entries(text: str) -> Iterator[tuple[int, str]]:
             opened.append(brace.start())
         elif opened:
             closing[opened.pop()] = brace.start()
-    for match in BIBTEX_START.finditer(text):
+    after = 0  # an entry inside one already yielded is part of it: entries never overlap, so the
+    for match in BIBTEX_START.finditer(text):  # slices add up to at most the text, not its square
         end = closing.get(match.end() - 1)
-        if end is not None:
+        if end is not None and match.start() >= after:
+            after = end + 1
             yield match.start(), text[match.start() : end + 1]
