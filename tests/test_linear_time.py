@@ -53,6 +53,7 @@ def _snippet(text: str) -> object:
         return exc
 
 
+FAMILY_TABLE = "| Parameters | Layers |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n\n"
 FAMILIES = [
     # document.SEPARATOR and rules_text.PAGE_CHROME: `\s*\|?\s*` split a line of spaces n ways
     Family("spaces", lambda n: "# T\n\nhello\n" + " " * n + "x\n", _lint, 20_000),
@@ -66,6 +67,15 @@ FAMILIES = [
     Family("blank-lines", lambda n: "Model card.\nimport os\n" + "\n" * n + "x = 1\n", _lint, 5_000),
     # rules_code.citation_invalid: the line of each entry counted from the top of the file
     Family("bibtex", lambda n: "# T\n\n" + "@misc{}\n" * n, _lint, 4_000),
+    # document.bibtex_entries: entries nested in entries were each sliced out and parsed again
+    Family("nested-bibtex", lambda n: "# T\n\n" + "@misc{" * n + "}" * n + "\n", _lint, 2_000),
+    # Document.size_billions: recomputed from the first (long) lines for every family table
+    Family(
+        "size-per-table",
+        lambda n: "# Model\n\n" + "x " * n + "\n\n" + FAMILY_TABLE * (n // 50),
+        lambda text: lint_text(text, "README.md", {"num_hidden_layers": 2}),
+        10_000,
+    ),
     # rules_code.MARKDOWN_LINK: `\[[^\]]*\]` from every `[` of one entry
     Family("bibtex-brackets", lambda n: "# T\n\n@misc{k, title={" + "[" * n + "}}\n", _lint, 20_000),
     # rules_code.MARKDOWN_LINK: `\(https?://[^)]*\)` from every link of one entry
@@ -156,3 +166,10 @@ def test_repro_inputs_lint_in_a_fraction_of_their_old_time() -> None:
         start = time.perf_counter()
         _lint(family.make(size))
         assert time.perf_counter() - start < 5.0, family.name
+
+
+def test_broken_bibtex_entries_do_not_flood_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    """bibtexparser logs a warning per block it cannot parse; they are findings, not stderr lines."""
+    findings = _lint("# T\n\n" + "@misc{x}\n" * 20).findings
+    assert [f.code for f in findings].count("lint-citation-invalid") == 20
+    assert capfd.readouterr().err == ""
