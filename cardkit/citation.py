@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
+from collections.abc import Iterator
 
 REQUIRED_FIELDS = ("title", "year")
 
@@ -29,3 +31,25 @@ def bibtex_problems(text: str) -> list[str]:
         if missing:
             problems.append(f"entry {entry.key!r} lacks {', '.join(missing)}")
     return problems
+
+
+BIBTEX_START = re.compile(r"@(?:article|misc|inproceedings|techreport|book|online)\s*\{", re.IGNORECASE)
+
+
+def bibtex_entries(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, entry) for each `@type{...}` with balanced braces, however a scrape wrapped its lines.
+
+    Braces are matched in one pass, so a file of unclosed entries costs linear time, not quadratic."""
+    closing: dict[int, int] = {}
+    opened: list[int] = []
+    for brace in re.finditer(r"[{}]", text):
+        if brace.group() == "{":
+            opened.append(brace.start())
+        elif opened:
+            closing[opened.pop()] = brace.start()
+    after = 0  # an entry inside one already yielded is part of it: entries never overlap, so the
+    for match in BIBTEX_START.finditer(text):  # slices add up to at most the text, not its square
+        end = closing.get(match.end() - 1)
+        if end is not None and match.start() >= after:
+            after = end + 1
+            yield match.start(), text[match.start() : end + 1]

@@ -10,14 +10,27 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from markdown_it import MarkdownIt
 
+from cardkit.citation import bibtex_entries
+from cardkit.lint.tables import Table, as_number, cells, pipe_tables, space_tables, trailing_numbers
 from cardkit.python_snippet import SnippetError, parse_snippet
 from cardkit.yaml_source import load_yaml
+
+__all__ = [
+    "CodeBlock",
+    "Document",
+    "Segment",
+    "Table",
+    "as_number",
+    "bibtex_entries",
+    "cells",
+    "parse",
+    "trailing_numbers",
+]
 
 MAX_README_BYTES = 1024 * 1024
 """A README is tens of kilobytes; the largest Hub cards are a few hundred. Past 1 MiB lint, import and
@@ -59,15 +72,6 @@ class CodeBlock:
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
-
-
-@dataclass
-class Table:
-    """A table as rows of cells with their file lines; the header row may be absent (space tables)."""
-
-    header: list[str]
-    header_line: int
-    rows: list[tuple[int, list[str]]]
 
 
 @dataclass
@@ -158,7 +162,7 @@ def parse(text: str, path: str, config: dict[str, Any] | None = None, repo_id: s
         _scan_markdown(doc)
     else:
         _scan_plain(doc)
-    doc.tables = list(_pipe_tables(doc)) + list(_space_tables(doc))
+    doc.tables = list(pipe_tables(doc)) + list(space_tables(doc))
     doc.repo_id = repo_id or _declared_repo_id(doc)
     return doc
 
@@ -386,78 +390,6 @@ def _take_shell(doc: Document, number: int) -> int:
     return number if number > start else number + 1
 
 
-# ---- tables -------------------------------------------------------------------------------------
-
-SEPARATOR = re.compile(r"^\s*+\|?\s*+:?-{2,}+:?\s*+(?:\|\s*+:?-{2,}+:?\s*+)*+\|?\s*+$")
-"""Possessive throughout: spaces, an optional pipe, spaces could split one run of spaces n ways
-before failing, which made a line of spaces cost quadratic time."""
-NUMBER = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-
-
-def cells(line: str) -> list[str]:
-    """A table row's cells; never empty (a lone `|` is one empty cell), so rules can read `row[0]`."""
-    parts = [part.strip() for part in line.strip().split("|")]
-    if parts and parts[0] == "" and line.strip().startswith("|"):
-        parts = parts[1:]
-    if parts and parts[-1] == "":
-        parts = parts[:-1]
-    return parts or [""]
-
-
-def _pipe_tables(doc: Document) -> Iterator[Table]:
-    """GitHub tables, with or without outer pipes (scrapes often drop the leading one)."""
-    number = 2
-    while number <= len(doc.lines):
-        if (
-            SEPARATOR.match(doc.line(number))
-            and "|" in doc.line(number - 1)
-            and number not in doc.code_lines
-            and "-" in doc.line(number)
-        ):
-            table = Table(cells(doc.line(number - 1)), number - 1, [])
-            row = number + 1
-            while row <= len(doc.lines) and "|" in doc.line(row) and doc.line(row).strip():
-                table.rows.append((row, cells(doc.line(row))))
-                row += 1
-            yield table
-            number = row
-        else:
-            number += 1
-
-
-def trailing_numbers(line: str) -> tuple[str, list[str]]:
-    """Split `Llama 2 7B 184320 400 31.22` into its label and the numbers that end it."""
-    words = line.split()
-    numbers: list[str] = []
-    while words and NUMBER.match(words[-1]):
-        numbers.append(words.pop())
-    return " ".join(words), numbers[::-1]
-
-
-def _space_tables(doc: Document) -> Iterator[Table]:
-    """Tables whose pipes a scrape removed: runs of lines that each end in two or more numbers."""
-    run: list[tuple[int, list[str]]] = []
-    for number in range(1, len(doc.lines) + 2):
-        line = doc.line(number) if number <= len(doc.lines) else ""
-        label, numbers = trailing_numbers(line)
-        if line.strip() and "|" not in line and number not in doc.code_lines and len(numbers) >= 2 and label:
-            run.append((number, [label, *numbers]))
-            continue
-        if len(run) >= 2:
-            yield Table([], run[0][0] - 1, run)
-        run = []
-
-
-def as_number(text: str) -> float | None:
-    """A table cell as a number (`2,795,443,200`, `4k` = 4096), or None for anything else."""
-    value = text.strip().replace(" ", "")
-    if match := re.fullmatch(r"(\d+(?:\.\d+)?)[kK]", value):
-        return float(match.group(1)) * 1024
-    if NUMBER.match(value):
-        return float(value.replace(",", ""))
-    return None
-
-
 # ---- identity -----------------------------------------------------------------------------------
 
 
@@ -472,25 +404,3 @@ def _declared_repo_id(doc: Document) -> str | None:
             if REPO_ID.match(candidate):
                 return candidate
     return None
-
-
-BIBTEX_START = re.compile(r"@(?:article|misc|inproceedings|techreport|book|online)\s*\{", re.IGNORECASE)
-
-
-def bibtex_entries(text: str) -> Iterator[tuple[int, str]]:
-    """(offset, entry) for each `@type{...}` with balanced braces, however a scrape wrapped its lines.
-
-    Braces are matched in one pass, so a file of unclosed entries costs linear time, not quadratic."""
-    closing: dict[int, int] = {}
-    opened: list[int] = []
-    for brace in re.finditer(r"[{}]", text):
-        if brace.group() == "{":
-            opened.append(brace.start())
-        elif opened:
-            closing[opened.pop()] = brace.start()
-    after = 0  # an entry inside one already yielded is part of it: entries never overlap, so the
-    for match in BIBTEX_START.finditer(text):  # slices add up to at most the text, not its square
-        end = closing.get(match.end() - 1)
-        if end is not None and match.start() >= after:
-            after = end + 1
-            yield match.start(), text[match.start() : end + 1]
