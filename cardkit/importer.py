@@ -14,9 +14,11 @@ BibTeX blocks (citation). Damage `cardkit lint` reports (mirror hosts) is undone
 from __future__ import annotations
 
 import ast
+import math
 import re
 from collections import Counter
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 import yaml
@@ -24,10 +26,12 @@ import yaml
 from cardkit.card_writer import SCHEMA_LINE
 from cardkit.citation import bibtex_problems
 from cardkit.lint.document import SIZE, CodeBlock, Document, as_number, bibtex_entries, parse
-from cardkit.lint.rules_code import MIRROR_OWNERS
+from cardkit.lint.rules_code import MAX_BIBTEX_ENTRIES, MIRROR_OWNERS
 from cardkit.lint.rules_numbers import config_value, same_size, size_of, table_claims
+from cardkit.python_snippet import SnippetError, parse_snippet
 from cardkit.schema.license import HUB_LICENSE_IDS
 from cardkit.text_patterns import MIRROR_HOSTS
+from cardkit.yaml_source import load_yaml
 
 TODO = "TODO"
 Draft = dict[str, Any]
@@ -78,8 +82,17 @@ class _DraftDumper(yaml.SafeDumper):
     pass
 
 
+YAML_BREAKS = re.compile("[\r\x85\u2028\u2029]")
+"""Characters YAML reads as line breaks besides `\n`: written raw in a plain, quoted or `|` scalar
+they come back as a space or a newline (NEL became a space), so such strings are written escaped."""
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+    if YAML_BREAKS.search(value):
+        style: str | None = '"'
+    else:
+        style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
 _DraftDumper.add_representer(str, _represent_str)
@@ -109,17 +122,61 @@ def front_matter(doc: Document) -> dict[str, Any]:
     return _flat_front_matter(lines) if lines and re.match(r"^[\w-]+:", lines[0]) else {"results": []}
 
 
+def _mapping(value: object) -> dict[Any, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+DATASET_KEYS = ("name", "type", "config", "split", "revision")
+
+
 def _model_index_results(index: object) -> Iterator[dict[str, Any]]:
-    for entry in index if isinstance(index, list) else []:
-        for result in entry.get("results", []) if isinstance(entry, dict) else []:
-            dataset, source = result.get("dataset") or {}, result.get("source") or {}
-            for metric in result.get("metrics") or []:
+    """Each metric of a model-index, its fields as text or numbers; a part of the wrong type (a
+    result that is a string, metrics that are a mapping) is skipped, never indexed."""
+    for entry in _items(index):
+        for result in _items(_mapping(entry).get("results")):
+            result = _mapping(result)
+            dataset, source = _mapping(result.get("dataset")), _mapping(result.get("source"))
+            for metric in _items(result.get("metrics")):
+                metric = _mapping(metric)
                 yield {
-                    "dataset": {k: dataset.get(k) for k in ("name", "type", "config", "split", "revision")},
-                    "few_shot": (dataset.get("args") or {}).get("num_few_shot"),
-                    "metric": {k: metric.get(k) for k in ("type", "value", "name")},
-                    "source": {k: source.get(k) for k in ("name", "url")},
+                    "dataset": {k: as_text(dataset.get(k)) for k in DATASET_KEYS},
+                    "few_shot": _count(_mapping(dataset.get("args")).get("num_few_shot")),
+                    "metric": {
+                        "type": as_text(metric.get("type")),
+                        "value": _metric_value(metric.get("value")),
+                        "name": as_text(metric.get("name")),
+                    },
+                    "source": {k: as_text(source.get(k)) for k in ("name", "url")},
                 }
+
+
+def as_text(value: object) -> str | None:
+    """A front-matter scalar as text; None for lists, mappings, and numbers too long to print."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | int | float):
+        try:
+            return str(value)
+        except ValueError:  # an integer past Python's limit on digits converted to text
+            return None
+    return None
+
+
+def _metric_value(value: object) -> float | int | None:
+    """A score as a plain finite number (a 10,000-digit integer is not a score, and cannot be written)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, int):
+        return value if abs(value) < 10**15 else None
+    return value if math.isfinite(value) else None
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**6 else None
 
 
 SECTION_KEYS = {"task", "dataset", "args", "metrics", "source"}
@@ -137,7 +194,11 @@ def _flat_front_matter(lines: list[str]) -> dict[str, Any]:
             _put(result, section, pending, canonical_url(line.strip()))
             pending = None
         elif key != "model-index" and item is not None and ":" not in item:
-            data.setdefault(key, []).append(item)
+            if key is not None:
+                existing = data.get(key)
+                if not isinstance(existing, list):  # `license: mit` followed by `- item` lines
+                    existing = data[key] = [] if existing is None else [existing]
+                existing.append(item)
         elif key != "model-index" and name in ("language", "license", "tags", "datasets", "base_model"):
             key = name
             if value:
@@ -160,15 +221,28 @@ def _flat_front_matter(lines: list[str]) -> dict[str, Any]:
 def _put(result: dict[str, Any] | None, section: str | None, name: str, value: str) -> None:
     if result is None or section is None:
         return
-    parsed: Any = yaml.safe_load(value) if value else None
+    parsed = _scalar(value)
     if section == "dataset":
-        result["dataset"][name] = str(parsed) if parsed is not None else None
+        text = parsed if isinstance(parsed, str) else value  # `1e3` stays `1e3`, not `1000.0`
+        result["dataset"][name] = text if parsed is not None else None
     elif section == "args" and name == "num_few_shot":
-        result["few_shot"] = parsed
+        result["few_shot"] = _count(parsed)
     elif section == "metrics":
-        result["metric"][name] = parsed
+        result["metric"][name] = _metric_value(parsed) if name == "value" else as_text(parsed)
     elif section == "source":
         result["source"][name] = canonical_url(value) if name == "url" else value
+
+
+def _scalar(value: str) -> Any:
+    """One flattened value read as YAML with the card loader's protections; text that does not load
+    (an unsafe tag, an alias, a number that cannot convert) stays the text it is."""
+    if not value:
+        return None
+    try:
+        loaded = load_yaml(value, "README.md")
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        return value
+    return value if loaded.findings else loaded.data
 
 
 # ---- identity -----------------------------------------------------------------------------------
@@ -187,23 +261,40 @@ def _repo_from_snippets(doc: Document) -> str | None:
 
 
 def _identity(doc: Document, meta: dict[str, Any]) -> Draft:
-    languages = meta.get("language")
-    developer = re.search(r"(?:Developed by|Model Developers)[:\s]+([A-Z][\w .()-]+?)\s*$", doc.text, re.M)
+    languages = [t for t in map(as_text, _items(meta.get("language")) or [meta.get("language")]) if t]
+    developer = _developer(doc.text)
     identity: Draft = {
         "repo_id": doc.repo_id or todo("Hub repo id, owner/name"),
         "name": _title(doc) or todo("display name"),
         "developer": developer.group(1).strip() if developer else todo("organisation that built the model"),
         "family": todo("model family, e.g. StableLM"),
         "variant": todo("base | instruct | chat"),
-        "languages": ([languages] if isinstance(languages, str) else languages) or todo("ISO 639 codes"),
+        "languages": languages or todo("ISO 639 codes"),
     }
     if contact := re.search(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", prose_text(doc)):
         identity["contact"] = contact.group(0)
     if isinstance(meta.get("base_model"), str):
         identity["base_model"] = meta["base_model"]
-    if isinstance(meta.get("tags"), list) and meta["tags"]:
-        identity["tags"] = [str(tag) for tag in meta["tags"]]
+    if tags := [t for t in map(as_text, _items(meta.get("tags"))) if t is not None]:
+        identity["tags"] = tags
     return identity
+
+
+DEVELOPER_LABEL = re.compile(r"Developed by|Model Developers")
+DEVELOPER_NAME = re.compile(r"[:\s]++([A-Z][\w .()-]++)\s*$", re.M)
+MAX_DEVELOPER_LABELS = 20
+"""The name is tried after the first 20 labels only: each try reads to the end of its line, and a
+line of `Developed by Developed by ...` would otherwise cost labels x line length."""
+
+
+def _developer(text: str) -> re.Match[str] | None:
+    """`Developed by: Stability AI` (the name may sit on the next line); group 1 is the name."""
+    for index, label in enumerate(DEVELOPER_LABEL.finditer(text)):
+        if index == MAX_DEVELOPER_LABELS:
+            break
+        if match := DEVELOPER_NAME.match(text, label.end()):
+            return match
+    return None
 
 
 def _title(doc: Document) -> str | None:
@@ -301,7 +392,9 @@ HYPER_HEADERS = {
     "betas": re.compile(r"^betas?$", re.I),
 }
 HARDWARE = re.compile(
-    r"(\d+)\s*(?:块|个)?\s*((?:NVIDIA\s+)?(?:A100|H100|V100|A10G|L40S|H200)(?:[- ]\d+GB)?)\s*(?:GPU)?", re.I
+    r"(?<!\d)(\d++)\s*+(?:块|个)?\s*+"
+    r"((?:NVIDIA\s++)?(?:A100|H100|V100|A10G|L40S|H200)(?:[- ]\d+GB)?)\s*(?:GPU)?",
+    re.I,
 )
 
 
@@ -332,12 +425,12 @@ def _training(doc: Document, meta: dict[str, Any]) -> Draft:
 
 
 def _datasets(doc: Document, meta: dict[str, Any]) -> list[Draft]:
-    ids = meta.get("datasets") if isinstance(meta.get("datasets"), list) else []
+    ids = [t for t in map(as_text, _items(meta.get("datasets"))) if t]
     if not ids:  # a mirror's `数据集:` label line: `owner/name owner/name ...` before any damage
         for index, line in enumerate(doc.lines[:12]):
             if re.search(r"(?:数据集|datasets)[:：]\s*$", line) and index + 1 < len(doc.lines):
                 ids = [w for w in doc.lines[index + 1].split() if re.fullmatch(r"[A-Za-z][\w.-]*/[\w.-]+", w)]
-    return [{"id": str(i), "name": str(i).split("/")[-1]} for i in ids if "/" in str(i)]
+    return [{"id": i, "name": i.split("/")[-1]} for i in ids if "/" in i]
 
 
 def _precision(text: str) -> str | None:
@@ -373,10 +466,16 @@ def _optimizer(doc: Document) -> Draft | None:
     return {"name": name or todo("optimizer name"), **values}
 
 
+MAX_HYPER_CELL = 100
+"""A hyperparameter cell is a number or a pair (`(0.9, 0.95)`); longer cells are not read."""
+
+
 def _hyper(key: str, cell: str) -> Any:
+    if len(cell.strip()) > MAX_HYPER_CELL:
+        return None
     try:
-        value = ast.literal_eval(cell.strip())
-    except (ValueError, SyntaxError):
+        value = ast.literal_eval(parse_snippet(cell.strip(), mode="eval"))
+    except (SnippetError, ValueError, TypeError, RecursionError, MemoryError):
         return None
     if key == "betas":
         return list(value) if isinstance(value, tuple) and len(value) == 2 else None
@@ -385,7 +484,13 @@ def _hyper(key: str, cell: str) -> Any:
     return float(value) if isinstance(value, int | float) else None
 
 
-COMPUTE_HEADER = re.compile(r"GPU hours.*Power.*Carbon|GPU 小时", re.I)
+def _is_compute_header(header: str) -> bool:
+    """`GPU hours ... Power ... Carbon` in that order, or `GPU 小时`. Three finds, where the pattern
+    `GPU hours.*Power.*Carbon` retried every `Power` against every later position (quadratic)."""
+    lowered = header.lower()
+    hours = lowered.find("gpu hours")
+    power = lowered.find("power", hours + 9) if hours >= 0 else -1
+    return (power >= 0 and lowered.find("carbon", power + 5) >= 0) or "gpu 小时" in lowered
 
 
 def _plain(value: float | None) -> float | int | None:
@@ -397,7 +502,7 @@ def _compute_table(doc: Document) -> Draft | None:
     """A published compute table (GPU hours, power, tCO2eq per model, and its total), row by row."""
     for table in doc.tables:
         header = doc.line(table.header_line) if table.header_line >= 1 else ""
-        if not COMPUTE_HEADER.search(header):
+        if not _is_compute_header(header):
             continue
         rows, totals = [], None
         for _, row in table.rows:
@@ -431,7 +536,8 @@ LICENSE_NAMES = {
 
 
 def _license(doc: Document, meta: dict[str, Any]) -> Draft:
-    license_id = meta.get("license") if meta.get("license") in HUB_LICENSE_IDS else None
+    stated = meta.get("license")
+    license_id = stated if isinstance(stated, str) and stated in HUB_LICENSE_IDS else None
     if license_id is None:
         for index, line in enumerate(doc.lines[:12]):  # a mirror's `许可:` label, value on the next line
             if re.search(r"(?:许可|license)[:：]\s*$", line, re.I) and index + 1 < len(doc.lines):
@@ -477,8 +583,8 @@ def _usage(doc: Document) -> Draft:
 
 def _calls(block: CodeBlock) -> Iterator[ast.Call]:
     try:
-        tree = ast.parse(block.text)
-    except SyntaxError:
+        tree = parse_snippet(block.text)
+    except SnippetError:
         return
     yield from (node for node in ast.walk(tree) if isinstance(node, ast.Call))
 
@@ -505,7 +611,9 @@ def _generation(block: CodeBlock) -> Draft:
         settings = {
             kw.arg: kw.value.value
             for kw in call.keywords
-            if kw.arg in GENERATION_KEYS and isinstance(kw.value, ast.Constant)
+            if kw.arg in GENERATION_KEYS
+            and isinstance(kw.value, ast.Constant)
+            and (isinstance(kw.value.value, bool) or _metric_value(kw.value.value) is not None)
         }
         if settings:
             return settings
@@ -626,7 +734,7 @@ def _average(doc: Document, results: list[Draft]) -> Draft | None:
 
 
 def _citation(doc: Document) -> str | dict[str, str]:
-    entries = [entry for _, entry in bibtex_entries(doc.text)]
+    entries = [entry for _, entry in islice(bibtex_entries(doc.text), MAX_BIBTEX_ENTRIES)]
     if not entries:
         return todo("BibTeX for the model, or delete this key")
     text = "\n\n".join(entries)

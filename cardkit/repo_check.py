@@ -17,7 +17,8 @@ from typing import Any
 from cardkit.card_paths import display_path
 from cardkit.errors import UsageError
 from cardkit.findings import CardReport, Finding, Severity
-from cardkit.yaml_source import FieldPath, LoadedYaml, dotted_path, load_yaml, read_text
+from cardkit.safe_io import UnreadableFile, read_bytes_bounded
+from cardkit.yaml_source import FieldPath, LoadedYaml, dotted_path, load_yaml
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "vocab.json", "tokenizer_config.json")
 """Any one of these lets `AutoTokenizer.from_pretrained` find a tokenizer in the repo."""
@@ -85,7 +86,7 @@ def check_repo(folder: Path, options: CheckOptions = CheckOptions()) -> CardRepo
     report.findings += _required_files(folder)
     front_matter = None
     if readme.is_file():
-        text, findings = read_text(readme, report.path)
+        text, findings = _read_readme(readme, report.path)
         report.findings += findings
         if text is not None:
             front_matter, findings = _front_matter(text, report.path)
@@ -99,6 +100,28 @@ def check_repo(folder: Path, options: CheckOptions = CheckOptions()) -> CardRepo
     if card_path.is_file():
         report.findings += _card_checks(card_path, folder, front_matter, report, options)
     return report
+
+
+def _read_readme(readme: Path, display: str) -> tuple[str | None, list[Finding]]:
+    """README text read bounded (a regular file of at most lint's MAX_README_BYTES); a byte-order
+    mark is dropped and reported, and a file that cannot be read is a finding, not an exception."""
+    from cardkit.lint.document import MAX_README_BYTES  # noqa: PLC0415 - the lint package's limit
+
+    try:
+        raw = read_bytes_bounded(readme, MAX_README_BYTES)
+    except UnreadableFile as exc:
+        return None, [Finding("check-readme-unreadable", Severity.ERROR, exc.reason, display, 1, 1)]
+    findings: list[Finding] = []
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+        message = "README starts with a UTF-8 byte-order mark; save it without"
+        findings.append(Finding("yaml-bom", Severity.ERROR, message, display, 1, 1))
+    try:
+        return raw.decode("utf-8"), findings
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        message = f"byte {exc.start} is not valid UTF-8; save the README as UTF-8"
+        return None, [*findings, Finding("file-not-utf8", Severity.ERROR, message, display, line, 1)]
 
 
 def _required_files(folder: Path) -> Iterator[Finding]:
@@ -219,16 +242,13 @@ LINT_COVERED_HERE = frozenset({"lint-front-matter-invalid", "lint-front-matter-f
 
 def _lint(text: str, display: str, folder: Path) -> list[Finding]:
     """Everything `cardkit lint` finds in the README, numbers held to the folder's config.json."""
-    import json  # noqa: PLC0415
-
-    from cardkit.lint.engine import lint_text  # noqa: PLC0415 - loads the lint rules
+    from cardkit.lint.engine import MAX_CONFIG_BYTES, lint_text, parse_config  # noqa: PLC0415 - lint rules
 
     try:
-        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        config = None  # missing or broken: reported by the file checks or by validate
-    if not isinstance(config, dict):
-        config = None
+        parsed = parse_config(read_bytes_bounded(folder / "config.json", MAX_CONFIG_BYTES).decode("utf-8"))
+    except (UnreadableFile, UnicodeDecodeError):
+        parsed = None  # missing or broken: reported by the file checks or by validate
+    config = parsed if isinstance(parsed, dict) else None
     findings = lint_text(text, display, config).findings
     return [f for f in findings if f.code not in LINT_COVERED_HERE]
 
@@ -268,6 +288,10 @@ def _card_checks(
     return findings
 
 
+MAX_RENDERED_BYTES = 4 * 1024 * 1024
+"""A README cardkit rendered is a few kilobytes; one past 4 MiB is not compared with the card."""
+
+
 def _rendered_readmes_are_current(card: Any, folder: Path) -> list[Finding]:
     """A README cardkit rendered (it carries the hash marker, even if edited since) must be what
     the card renders today.
@@ -286,7 +310,12 @@ def _rendered_readmes_are_current(card: Any, folder: Path) -> list[Finding]:
         target = folder / name
         if not target.is_file():
             continue
-        existing = target.read_text(encoding="utf-8", errors="replace")
+        try:
+            existing = read_bytes_bounded(target, MAX_RENDERED_BYTES).decode("utf-8", errors="replace")
+        except UnreadableFile as exc:
+            reason = exc.reason
+            findings.append(Finding("check-readme-unreadable", Severity.ERROR, reason, display_path(target)))
+            continue
         if MARKER_PREFIX not in existing or existing in (texts[lay] for lay in layouts):
             continue
         result = RenderResult(display_path(target), display_path(target), layouts[0], "current")

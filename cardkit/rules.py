@@ -5,7 +5,6 @@ Each rule takes a loaded, schema-valid card and yields findings located at the f
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,6 +13,7 @@ from pydantic import BaseModel
 
 from cardkit.card_file import LoadedCard
 from cardkit.findings import Finding, Severity
+from cardkit.python_snippet import SnippetError, parse_snippet
 from cardkit.schema import LocalizedText
 from cardkit.text_patterns import MIRROR_HOSTS, TRUST_REMOTE, URL_HOST
 
@@ -207,14 +207,14 @@ def snippets_run_this_model(loaded: LoadedCard) -> Iterator[Finding]:
         if snippet.language != "python":
             continue
         try:
-            ast.parse(snippet.code)
-        except SyntaxError as exc:
+            parse_snippet(snippet.code)
+        except SnippetError as exc:
             yield loaded.finding(
                 "usage-snippet-syntax",
                 Severity.ERROR,
-                f"snippet does not parse as Python: {exc.msg}",
+                f"snippet does not parse as Python: {exc.message}",
                 where,
-                line_offset=exc.lineno or 0,
+                line_offset=exc.line,
             )
             continue
         for match in FROM_PRETRAINED.finditer(snippet.code):
@@ -307,23 +307,40 @@ def links_use_canonical_hosts(loaded: LoadedCard) -> Iterator[Finding]:
                 )
 
 
-TEMPLATE_SYNTAX = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+TEMPLATE_DELIMITERS = (("{{", "}}"), ("{%", "%}"), ("{#", "#}"))
 """Jinja delimiters. Card text is data and is rendered literally; text shaped like template code is
 either an injection attempt or a paste from a template, and in neither case meant for readers."""
+
+
+def template_code(text: str) -> str | None:
+    """The first `{{ ... }}`, `{% ... %}` or `{# ... #}` in `text` (what the lazy
+    DOTALL regex finds), in linear time: the regex retried each unclosed `{{` up to the end of the text, so
+    80,000 of them took minutes. Only the first opener of each kind can matter: if it has no closer
+    after it, no later opener of that kind has one either."""
+    found: list[tuple[int, int]] = []
+    for opener, closer in TEMPLATE_DELIMITERS:
+        start = text.find(opener)
+        end = text.find(closer, start + 2) if start >= 0 else -1
+        if end >= 0:
+            found.append((start, end + 2))
+    if not found:
+        return None
+    start, end = min(found)
+    return text[start:end]
 
 
 @rule
 def prose_is_not_template_code(loaded: LoadedCard) -> Iterator[Finding]:
     for path, text in values_of_type(loaded.card, LocalizedText):
         for language in ("en", "zh"):
-            if match := TEMPLATE_SYNTAX.search(getattr(text, language)):
+            if (code := template_code(getattr(text, language))) is not None:
                 yield loaded.finding(
                     "prose-template-code",
                     Severity.ERROR,
-                    f"template syntax {match.group()[:40]!r} in card text; cardkit renders card text "
+                    f"template syntax {code[:40]!r} in card text; cardkit renders card text "
                     "literally, never as a template: remove it",
                     (*path, language),
-                    actual=match.group()[:200],
+                    actual=code[:200],
                 )
 
 

@@ -17,7 +17,8 @@ import pytest
 import yaml
 
 from cardkit.cli import main
-from cardkit.importer import draft_yaml, import_card, is_todo
+from cardkit.importer import draft_yaml, front_matter, import_card, is_todo
+from cardkit.lint.document import parse
 from cardkit.validate import ValidateOptions, validate_card
 from tests.helpers import CARDS_DIR, FIXTURES
 
@@ -355,3 +356,95 @@ def test_import_does_not_import_torch_or_transformers() -> None:
     root = Path(__file__).resolve().parent.parent
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+# ---- hostile input: a draft, never a traceback --------------------------------------------------
+
+MODEL_INDEX_SHAPES = {
+    "result-is-a-string": '[{name: m, results: ["x"]}]',
+    "results-is-a-string": "[{name: m, results: x}]",
+    "metrics-is-a-mapping": "[{name: m, results: [{metrics: {type: acc}}]}]",
+    "metric-is-a-number": "[{name: m, results: [{metrics: [1]}]}]",
+    "dataset-is-a-string": "[{name: m, results: [{dataset: d, metrics: [{type: acc, value: 1}]}]}]",
+    "args-is-a-string": "[{name: m, results: [{dataset: {name: d, args: s}, metrics: [{value: 1}]}]}]",
+    "huge-value": "[{name: m, results: [{dataset: {name: d}, metrics: [{value: 0x" + "f" * 5000 + "}]}]}]",
+    "nested-names": "[{name: m, results: [{dataset: {name: [a, {b: c}]}, metrics: [{type: [x]}]}]}]",
+    "entry-is-a-list": "[[1, 2]]",
+}
+
+
+@pytest.mark.parametrize("index", MODEL_INDEX_SHAPES.values(), ids=MODEL_INDEX_SHAPES.keys())
+def test_model_index_of_the_wrong_shape_is_skipped_not_indexed(index: str) -> None:
+    head = f"license: mit\ntags: [0x{'f' * 5000}, a]\nlanguage: {{a: b}}\nmodel-index: {index}"
+    text = f"---\n{head}\n---\n# T\ntext\n"
+    draft = import_card(text)
+    dumped = yaml.safe_load(draft_yaml(draft))
+    for result in (dumped.get("evaluation") or {}).get("results", []):
+        value = result["metric"].get("value")
+        assert value is None or isinstance(value, int | float)
+    assert dumped["identity"]["tags"] == ["a"]  # the 6,000-digit number cannot be written as a tag
+
+
+FLAT_FRONT_MATTER = {
+    "date": "name: 2023-02-30",
+    "python-tag": "name: !!python/object/apply:os.system ['id']",
+    "alias": "name: *a",
+    "long-integer": "name: " + "9" * 5000,
+}
+
+
+@pytest.mark.parametrize("value", FLAT_FRONT_MATTER.values(), ids=FLAT_FRONT_MATTER.keys())
+def test_flattened_front_matter_values_are_read_safely(value: str) -> None:
+    index = f"model-index:\n- task:\ndataset:\n{value}\nmetrics:\n- type: acc\nvalue: 1"
+    text = f"license: mit\n{index}\n\nText.\n"
+    draft = import_card(text)
+    [result] = draft["evaluation"]["results"]
+    assert result["dataset"]["name"] == value.partition(": ")[2]  # the text as written, nothing run
+
+
+def test_flattened_list_after_a_scalar_keeps_both() -> None:
+    meta = front_matter(parse("license: mit\n- other\n\nText.\n", "README.md"))
+    assert meta["license"] == ["mit", "other"]
+
+
+def test_front_matter_alias_bomb_is_refused_before_it_expands() -> None:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    draft = import_card("---\n" + "\n".join(lines) + "\ntags: *a8\n---\n# T\ntext\n")
+    assert "tags" not in draft["identity"]
+
+
+@pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029"])
+def test_line_break_characters_survive_the_draft(char: str) -> None:
+    """YAML reads NEL, LS, PS and CR as line breaks: written raw, NEL came back as a space."""
+    code = f"x = 1  # a{char}b\nprint(x)"
+    readme = f"# T\n\n```python\n{code}\n```\n\nSee a{char}b.\n"
+    draft = import_card(readme)
+    dumped = yaml.safe_load(draft_yaml(draft))
+    assert dumped["usage"]["snippets"][0]["code"] == draft["usage"]["snippets"][0]["code"]
+    assert char in dumped["usage"]["snippets"][0]["code"]
+
+
+@pytest.mark.parametrize(
+    "readme",
+    [
+        "# T\n\n```python\nx = 1" + "+1" * 100_000 + "\n```\n",
+        "# T\n\n```python\nx = " + "-" * 5_000 + "1\n```\n",
+        "# Model 7B\n\n| Model | Learning rate |\n|---|---|\n| 7B | " + "-" * 100_000 + "1 |\n",
+        "# Model 7B\n\n| Model | Betas |\n|---|---|\n| 7B | " + "(" * 90 + ")" * 90 + " |\n",
+        "# T\n\n```python\nmodel.generate(x, max_new_tokens=0x" + "f" * 5000 + ")\n```\n",
+    ],
+    ids=["long-sum", "unary-minus", "hyper-cell", "hyper-nested", "huge-generate-setting"],
+)
+def test_snippets_and_cells_the_parser_cannot_take_leave_todos(readme: str) -> None:
+    draft = import_card(readme, None, "o/model-7b")
+    yaml.safe_load(draft_yaml(draft))
+    assert "generation" not in draft["usage"]
+
+
+HOSTILE = sorted((FIXTURES / "lint" / "hostile").glob("import-*.md"))
+
+
+@pytest.mark.parametrize("sample", HOSTILE, ids=lambda p: p.stem)
+def test_fuzz_samples_import_without_a_traceback(sample: Path) -> None:
+    yaml.safe_load(draft_yaml(import_card(sample.read_text(encoding="utf-8"))))

@@ -8,6 +8,8 @@ shows whether lint missed a defect or raised a false alarm.
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,9 +17,12 @@ from pathlib import Path
 import pytest
 
 from cardkit.cli import main
+from cardkit.errors import UsageError
 from cardkit.findings import Severity
 from cardkit.lint import RULES
+from cardkit.lint.document import MAX_README_BYTES
 from cardkit.lint.engine import lint_file, lint_text
+from cardkit.repo_check import CheckOptions, check_repo
 from tests.helpers import CARDS_DIR, FIXTURES, ROOT
 
 SEEDS = FIXTURES / "seeds"
@@ -361,7 +366,7 @@ def test_registry_rules_are_documented_in_one_line() -> None:
 
 def test_front_matter_that_does_not_parse() -> None:
     text = "---\nlicense: [apache-2.0\n---\n\n# m\n"
-    assert _codes_at(text) == [("lint-front-matter-invalid", 1)]
+    assert _codes_at(text) == [("lint-front-matter-invalid", 3)]  # where YAML stopped reading
 
 
 def test_inline_code_and_urls_are_not_prose() -> None:
@@ -397,3 +402,96 @@ def test_a_fenced_snippet_that_does_not_parse_is_reported_at_its_line() -> None:
     text = CLEAN.read_text(encoding="utf-8") + "\n```python\nx = (\n```\n"
     found = [(f.code, f.line) for f in lint_text(text).findings]
     assert found == [("lint-snippet-syntax", text.count("\n") - 1)]
+
+
+# ---- hostile input: every failure is a finding, never a traceback ------------------------------
+
+HOSTILE = FIXTURES / "lint" / "hostile"
+
+ALIAS_BOMB = "\n".join(
+    ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    + [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+)
+FRONT_MATTER = [
+    ("date", "license: mit\ndate: 2023-02-30", None),  # dates stay text: no constructor crash
+    ("timestamp-tag", "x: !!timestamp foo", None),
+    ("long-integer", "size: " + "9" * 5000, 2),
+    ("deep-flow", "x: " + "[" * 100_000 + "]" * 100_000, 2),
+    ("deep-block", "".join("  " * i + f"k{i}:\n" for i in range(200)) + "  " * 200 + "v: 1", None),
+    ("alias-bomb", ALIAS_BOMB + "\ntags: *a8", 3),
+    ("python-tag", "x: !!python/object/apply:os.system ['id']", 2),
+    ("float-tag", "x: !!float abc", 2),
+    ("not-a-mapping", "- a\n- b", 2),
+]
+
+
+@pytest.mark.parametrize(("text", "line"), [c[1:] for c in FRONT_MATTER], ids=[c[0] for c in FRONT_MATTER])
+def test_front_matter_failures_are_findings_with_a_line(text: str, line: int | None) -> None:
+    findings = lint_text(f"---\n{text}\n---\n# T\n").findings
+    found = [f for f in findings if f.code == "lint-front-matter-invalid"]
+    if line is None:
+        assert len(found) <= 1  # deep-block may be refused or read; either way no traceback
+        return
+    assert [f.line for f in found] == [line], found
+
+
+SNIPPETS = {
+    "unary-minus": "x = " + "-" * 100_000 + "1",
+    "unary-minus-short": "x = " + "-" * 5_000 + "1",  # RecursionError in the parser, not SyntaxError
+    "long-sum": "x = 1" + "+1" * 5_000,
+    "attribute-chain": "x = " + "a." * 20_000 + "b",
+    "nul-byte": "x = 1\0",
+    "deep-brackets": "x = " + "(" * 150 + ")" * 150,
+}
+
+
+@pytest.mark.parametrize("code", SNIPPETS.values(), ids=SNIPPETS.keys())
+def test_snippets_the_parser_cannot_take_are_syntax_findings(code: str) -> None:
+    findings = lint_text(f"# T\n\n```python\nimport os\n{code}\n```\n").findings
+    assert [f.code for f in findings if f.code == "lint-snippet-syntax"] == ["lint-snippet-syntax"]
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "| a | b |\n|---|---|\n|\n",
+        "| a | b |\n|---|---|\n| x | 1 |\n|\n| Total | 1 |\n",
+        "| a | b |\n|---|---|\n| x | 1 |\n|\n| Average | 1 |\n",
+        "|\n|---|\n|\n",
+        "| Layers |\n|---|\n|\n",
+    ],
+)
+def test_a_row_that_is_a_lone_pipe_is_one_empty_cell(table: str) -> None:
+    lint_text(f"# Model 7B\n\n{table}", "README.md", {"num_hidden_layers": 2}, "o/model-7b")
+
+
+@pytest.mark.parametrize("sample", sorted(HOSTILE.glob("lint-*.md")), ids=lambda p: p.stem)
+def test_fuzz_samples_lint_without_a_traceback(sample: Path) -> None:
+    report = lint_file(sample)
+    assert all(f.file == str(sample) for f in report.findings)
+
+
+def test_unreadable_readmes_are_usage_errors(tmp_path: Path) -> None:
+    big = tmp_path / "big.md"
+    big.write_text("# T\n" + "\n" * MAX_README_BYTES, encoding="utf-8")
+    fifo = tmp_path / "fifo.md"
+    os.mkfifo(fifo)
+    for path in (big, fifo, tmp_path, tmp_path / "missing.md"):
+        with pytest.raises(UsageError, match=re.escape(str(path))):
+            lint_file(path)
+
+
+@pytest.mark.parametrize("config", ['{"a": ' + "1" * 5000 + "}", "[" * 100_000 + "]" * 100_000, "[1]", "{"])
+def test_config_json_that_json_rejects_is_a_usage_error(tmp_path: Path, config: str) -> None:
+    (tmp_path / "config.json").write_text(config, encoding="utf-8")
+    (tmp_path / "README.md").write_text("# T\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"config\.json"):
+        lint_file(tmp_path / "README.md", tmp_path / "config.json")
+
+
+def test_check_reads_the_readme_bounded(tmp_path: Path) -> None:
+    """`cardkit check` reads README.md with lint's limit: an oversized one is a finding, not a read."""
+    (tmp_path / "README.md").write_text("---\nlicense: mit\n---\n" + "\n" * MAX_README_BYTES, "utf-8")
+    (tmp_path / "config.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    report = check_repo(tmp_path, CheckOptions(model=False))
+    assert [f.line for f in report.findings if f.code == "check-readme-unreadable"] == [1]

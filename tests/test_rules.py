@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from cardkit.findings import Severity
+from cardkit.rules import template_code
 from cardkit.validate import ValidateOptions, validate_card
 from tests.helpers import replace_once
 
@@ -139,3 +140,42 @@ def test_snippet_that_does_not_parse(card_copy: Callable[[str], Path]) -> None:
     [finding] = [f for f in validate_card(path, SCHEMA_ONLY).findings if f.code == "usage-snippet-syntax"]
     assert finding.field == "usage.snippets[0].code"
     assert line <= finding.line <= line + 3
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "x = " + "-" * 5_000 + "1",
+        "x = 1" + "+1" * 5_000,
+        "x = " + "(" * 150 + ")" * 150,
+        "x = " + "-" * 100_000 + "1",
+    ],
+    ids=["unary-minus", "long-sum", "deep-brackets", "over-the-size-limit"],
+)
+def test_snippet_the_parser_cannot_take_is_a_syntax_finding(
+    card_copy: Callable[[str], Path], line: str
+) -> None:
+    """`ast.parse` raises RecursionError or MemoryError on these, not SyntaxError; each is a finding."""
+    path = card_copy("stablelm-3b-4e1t")
+    old = "      code: |\n        from transformers"
+    text = path.read_text(encoding="utf-8")  # the first snippet of two that start this way
+    path.write_text(text.replace(old, old.replace("from", f"{line}\n        from"), 1), encoding="utf-8")
+    found = [f for f in validate_card(path, SCHEMA_ONLY).findings if f.code == "usage-snippet-syntax"]
+    assert [f.field for f in found] == ["usage.snippets[0].code"]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("plain", None),
+        ("a {{ x }} b", "{{ x }}"),
+        ("{{{}}", "{{{}}"),
+        ("{% if %} {{ y }}", "{% if %}"),
+        ("{#}", None),
+        ("{{" * 1000 + "}}", "{{" * 1000 + "}}"),
+        ("{{" * 1000, None),
+        ("{# a\nb #}", "{# a\nb #}"),
+    ],
+)
+def test_template_code_is_the_first_delimited_span(text: str, found: str | None) -> None:
+    assert template_code(text) == found

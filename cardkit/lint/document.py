@@ -8,14 +8,37 @@ works on either, and every finding can name the line a reader has to fix.
 
 from __future__ import annotations
 
-import ast
+import bisect
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
 from markdown_it import MarkdownIt
+
+from cardkit.citation import bibtex_entries
+from cardkit.lint.tables import Table, as_number, cells, pipe_tables, space_tables, trailing_numbers
+from cardkit.python_snippet import SnippetError, parse_snippet
+from cardkit.yaml_source import load_yaml
+
+__all__ = [
+    "CodeBlock",
+    "Document",
+    "Segment",
+    "Table",
+    "as_number",
+    "bibtex_entries",
+    "cells",
+    "parse",
+    "trailing_numbers",
+]
+
+MAX_README_BYTES = 1024 * 1024
+"""A README is tens of kilobytes; the largest Hub cards are a few hundred. Past 1 MiB lint, import and
+check refuse the file; below it every scan is linear in the text (tests/test_linear_time.py), and the
+worst case, a mebibyte of one-word lines, lints in about 5 s."""
+MAX_CODE_PIECES_PER_LINE = 20
+"""Snippets glued onto one line of a scrape (`f()import x`): real lines have two or three; past this
+bound the rest of the line is prose, so a crafted line cannot cost pieces x length."""
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([\w+-]*)")
 ATX_HEADING = re.compile(r"^ {0,3}#{1,6}\s+\S")
@@ -28,7 +51,10 @@ CODE_LINE = re.compile(
 )
 CODE_RUNS_ON = re.compile(rf"\)(?=from\s|import\s|[A-Z][a-z]|[{CJK}])")
 """A call's closing parenthesis glued to the next statement or to prose: two blocks lost their break."""
-STATEMENT_AFTER_IMPORT = re.compile(r"\bimport\b.*?\s(?:import\s|def\s|class\s|for\s|[\w.]+\s*=\s*\S)")
+IMPORT_WORD = re.compile(r"\bimport\b")
+STATEMENT_AFTER = re.compile(r"\s(?:import\s|def\s|class\s|for\s|[\w.]++\s*+=\s*+\S)")
+"""A statement after an import on the same line. Searched once from the first `import` (a later
+`import` can only have fewer statements after it), not from every one: that was quadratic."""
 SIZE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?[bB](?![a-zA-Z0-9])")
 REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")
 LABELLED_REPO = re.compile(r"^(?:模型|Model|model)\s*[:：]\s*$")
@@ -46,15 +72,6 @@ class CodeBlock:
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
-
-
-@dataclass
-class Table:
-    """A table as rows of cells with their file lines; the header row may be absent (space tables)."""
-
-    header: list[str]
-    header_line: int
-    rows: list[tuple[int, list[str]]]
 
 
 @dataclass
@@ -82,9 +99,34 @@ class Document:
     config: dict[str, Any] | None = None
     repo_id: str | None = None
     code_breaks: list[tuple[int, int]] = field(default_factory=list)
+    front_matter_problem: tuple[int, str] | None = None
+    """(README line, message) when the `---` block does not load as a YAML mapping."""
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Views several rules share (lines with inline code blanked), computed once per document."""
+    _newlines: list[int] | None = field(default=None, repr=False)
+    _next_nonblank: list[int] | None = field(default=None, repr=False)
 
     def line(self, number: int) -> str:
         return self.lines[number - 1]
+
+    def line_of(self, offset: int) -> int:
+        """1-based line of a character offset in `text`, by binary search (not a count per call)."""
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        return bisect.bisect_left(self._newlines, offset) + 1
+
+    def next_nonblank(self, number: int) -> int | None:
+        """The first non-blank line after `number`, from one table built backwards in one pass."""
+        if self._next_nonblank is None:
+            table = [0] * (len(self.lines) + 2)
+            following = 0
+            for n in range(len(self.lines), 0, -1):
+                table[n] = following
+                if self.lines[n - 1].strip():
+                    following = n
+            self._next_nonblank = table
+        found = self._next_nonblank[number] if number <= len(self.lines) else 0
+        return found or None
 
     @property
     def model_type(self) -> str | None:
@@ -93,7 +135,13 @@ class Document:
 
     @property
     def size_billions(self) -> float | None:
-        """The size the model is known by: from its repo id, else from the card's first title line."""
+        """The size the model is known by: from its repo id, else from the card's first title line.
+        Computed once: rules ask for it per table, and the lines it reads may be long."""
+        if "size_billions" not in self.memo:
+            self.memo["size_billions"] = self._size_billions()
+        return self.memo["size_billions"]
+
+    def _size_billions(self) -> float | None:
         candidates = [self.repo_id or ""]
         candidates += [text for _, text in self.headings[:2]]
         candidates += [s.text for s in self.prose[:3]]
@@ -114,7 +162,7 @@ def parse(text: str, path: str, config: dict[str, Any] | None = None, repo_id: s
         _scan_markdown(doc)
     else:
         _scan_plain(doc)
-    doc.tables = list(_pipe_tables(doc)) + list(_space_tables(doc))
+    doc.tables = list(pipe_tables(doc)) + list(space_tables(doc))
     doc.repo_id = repo_id or _declared_repo_id(doc)
     return doc
 
@@ -129,24 +177,43 @@ def _looks_like_markdown(lines: list[str]) -> bool:
 
 
 def _read_front_matter(doc: Document) -> None:
+    """Load the `---` block with the card loader's protections (no aliases, bounded nesting, dates
+    as text); any failure is recorded as `front_matter_problem` with its README line, never raised."""
     if not doc.lines or doc.lines[0].strip() != "---":
         return
     for index in range(1, len(doc.lines)):
         if doc.lines[index].strip() in ("---", "..."):
             doc.front_matter_lines = index + 1
-            try:
-                data = yaml.safe_load("\n".join(doc.lines[1:index]))
-            except yaml.YAMLError:
-                data = None
+            data, doc.front_matter_problem = load_front_matter("\n".join(doc.lines[1:index]), doc.path)
             doc.front_matter = data if isinstance(data, dict) else None
+            if doc.front_matter is None and doc.front_matter_problem is None:
+                doc.front_matter_problem = (2, "front matter is not a YAML mapping of metadata keys")
             return
+
+
+def load_front_matter(text: str, path: str) -> tuple[Any, tuple[int, str] | None]:
+    """YAML front matter as data, or None and (README line, why) -- the block starts on line 2."""
+    try:
+        loaded = load_yaml(text, path)
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # a scalar that cannot convert
+        why = f"front matter holds a value that cannot be converted: {type(exc).__name__}: {exc}"
+        return None, (2, why[:300])
+    if loaded.data is None and loaded.findings:
+        first = loaded.findings[0]
+        return None, ((first.line or 1) + 1, first.message)
+    return loaded.data, None
+
+
+_BLOCK_PARSER = MarkdownIt("commonmark").disable("inline")
+"""Only block structure is used (fences, code blocks, headings): inline parsing, where Markdown
+parsers keep their super-linear corner cases (nested brackets, emphasis runs), is switched off."""
 
 
 def _scan_markdown(doc: Document) -> None:
     """Fences and headings from markdown-it token maps; everything else outside them is prose."""
     body_start = doc.front_matter_lines
     body = "\n".join(doc.lines[body_start:])
-    for token in MarkdownIt("commonmark").parse(body):
+    for token in _BLOCK_PARSER.parse(body):
         if token.map is None:
             continue
         first, last = token.map[0] + body_start + 1, token.map[1] + body_start
@@ -180,13 +247,16 @@ def _add_block(doc: Document, start: int, lines: list[str], info: str) -> None:
 
 
 def is_flattened(line: str) -> bool:
-    """Several statements on one line that no longer parse: newlines lost in a scrape."""
-    if not CODE_START.match(line) or not STATEMENT_AFTER_IMPORT.search(line):
+    """Several statements on one line that no longer parse: newlines lost in a scrape. A line too
+    large or deep to parse is not called flattened; lint-snippet-syntax reports why it was not read."""
+    if not CODE_START.match(line) or not (first := IMPORT_WORD.search(line)):
+        return False
+    if not STATEMENT_AFTER.search(line, first.end()):
         return False
     try:
-        ast.parse(line.strip())
-    except SyntaxError:
-        return True
+        parse_snippet(line.strip())
+    except SnippetError as exc:
+        return exc.syntax
     return False
 
 
@@ -199,7 +269,15 @@ def _scan_plain(doc: Document) -> None:
     while number <= len(doc.lines):
         line = doc.line(number)
         if CODE_START.match(line):
-            number = _take_python(doc, number, 0)
+            number, column, pieces = _take_python(doc, number, 0), 0, 1
+            while isinstance(number, tuple):  # the line goes on with another glued snippet
+                number, column = number
+                pieces += 1
+                if pieces > MAX_CODE_PIECES_PER_LINE:
+                    doc.prose.append(Segment(number, column + 1, doc.line(number)[column:]))
+                    number += 1
+                    break
+                number = _take_python(doc, number, column)
         elif SHELL_START.match(line) and not re.search(f"[{CJK}]", line):
             number = _take_shell(doc, number)
         else:
@@ -207,15 +285,46 @@ def _scan_plain(doc: Document) -> None:
             number += 1
 
 
+STRING_BODY = {'"': re.compile(r'"(?:\\.|[^"\\\n])*+"'), "'": re.compile(r"'(?:\\.|[^'\\\n])*+'")}
+
+
+def _without_strings(text: str) -> str:
+    """`text` with its simple string literals removed, in one pass.
+
+    The one-regex version retried an unclosed literal from every later quote (quadratic on `"\\"\\"...`).
+    Here a quote that does not close retires its kind: every later quote of that kind would be read
+    the same way up to the end, so none of them can close either (the scans meet after an escape).
+    """
+    text = re.sub(r"\"\"\"|'''", "", text)
+    out: list[str] = []
+    position, live = 0, {'"': text.find('"'), "'": text.find("'")}
+    while True:
+        for kind, found in live.items():
+            if 0 <= found < position:
+                live[kind] = text.find(kind, position)
+        candidates = [found for found in live.values() if found >= 0]
+        if not candidates:
+            break
+        start = min(candidates)
+        kind = text[start]
+        if match := STRING_BODY[kind].match(text, start):
+            out.append(text[position:start])
+            position = match.end()
+        else:
+            live[kind] = -1
+    out.append(text[position:])
+    return "".join(out)
+
+
 def _depth(text: str) -> int:
     """Bracket balance of a code line, ignoring brackets inside simple string literals."""
-    stripped = re.sub(r"\"\"\"|'''", "", text)
-    stripped = re.sub(r"\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'", "", stripped)
+    stripped = _without_strings(text)
     return sum(stripped.count(c) for c in "([{") - sum(stripped.count(c) for c in ")]}")
 
 
-def _take_python(doc: Document, number: int, column: int) -> int:
-    """Collect one Python block starting at `number` (from `column`); return the next line to scan."""
+def _take_python(doc: Document, number: int, column: int) -> int | tuple[int, int]:
+    """Collect one Python block starting at `number` (from `column`); return the next line to scan,
+    or (line, column) when another snippet is glued on after this one (the caller bounds how many)."""
     first = doc.line(number)[column:]
     if is_flattened(first):
         doc.code_blocks.append(CodeBlock(number, [first], "python", flattened=True))
@@ -234,7 +343,7 @@ def _take_python(doc: Document, number: int, column: int) -> int:
             _finish_block(doc, start, lines)
             rest = doc.line(number)[cut:]
             if CODE_START.match(rest):
-                return _take_python(doc, number, cut)
+                return number, cut
             doc.prose.append(Segment(number, cut + 1, rest))
             return number + 1
         lines.append(text)
@@ -254,9 +363,8 @@ def _continues_code(doc: Document, number: int) -> bool:
     if re.search(f"[{CJK}]", line) and not line.startswith((" ", "#", "print")):
         return False
     if not line.strip():
-        following = next(
-            (doc.line(n) for n in range(number + 1, len(doc.lines) + 1) if doc.line(n).strip()), ""
-        )
+        after = doc.next_nonblank(number)
+        following = doc.line(after) if after else ""
         return bool(following) and bool(CODE_LINE.match(following)) and not re.search(f"[{CJK}]", following)
     return bool(CODE_LINE.match(line))
 
@@ -282,75 +390,6 @@ def _take_shell(doc: Document, number: int) -> int:
     return number if number > start else number + 1
 
 
-# ---- tables -------------------------------------------------------------------------------------
-
-SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-NUMBER = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-
-
-def cells(line: str) -> list[str]:
-    parts = [part.strip() for part in line.strip().split("|")]
-    if parts and parts[0] == "" and line.strip().startswith("|"):
-        parts = parts[1:]
-    if parts and parts[-1] == "":
-        parts = parts[:-1]
-    return parts
-
-
-def _pipe_tables(doc: Document) -> Iterator[Table]:
-    """GitHub tables, with or without outer pipes (scrapes often drop the leading one)."""
-    number = 2
-    while number <= len(doc.lines):
-        if (
-            SEPARATOR.match(doc.line(number))
-            and "|" in doc.line(number - 1)
-            and number not in doc.code_lines
-            and "-" in doc.line(number)
-        ):
-            table = Table(cells(doc.line(number - 1)), number - 1, [])
-            row = number + 1
-            while row <= len(doc.lines) and "|" in doc.line(row) and doc.line(row).strip():
-                table.rows.append((row, cells(doc.line(row))))
-                row += 1
-            yield table
-            number = row
-        else:
-            number += 1
-
-
-def trailing_numbers(line: str) -> tuple[str, list[str]]:
-    """Split `Llama 2 7B 184320 400 31.22` into its label and the numbers that end it."""
-    words = line.split()
-    numbers: list[str] = []
-    while words and NUMBER.match(words[-1]):
-        numbers.append(words.pop())
-    return " ".join(words), numbers[::-1]
-
-
-def _space_tables(doc: Document) -> Iterator[Table]:
-    """Tables whose pipes a scrape removed: runs of lines that each end in two or more numbers."""
-    run: list[tuple[int, list[str]]] = []
-    for number in range(1, len(doc.lines) + 2):
-        line = doc.line(number) if number <= len(doc.lines) else ""
-        label, numbers = trailing_numbers(line)
-        if line.strip() and "|" not in line and number not in doc.code_lines and len(numbers) >= 2 and label:
-            run.append((number, [label, *numbers]))
-            continue
-        if len(run) >= 2:
-            yield Table([], run[0][0] - 1, run)
-        run = []
-
-
-def as_number(text: str) -> float | None:
-    """A table cell as a number (`2,795,443,200`, `4k` = 4096), or None for anything else."""
-    value = text.strip().replace(" ", "")
-    if match := re.fullmatch(r"(\d+(?:\.\d+)?)[kK]", value):
-        return float(match.group(1)) * 1024
-    if NUMBER.match(value):
-        return float(value.replace(",", ""))
-    return None
-
-
 # ---- identity -----------------------------------------------------------------------------------
 
 
@@ -365,23 +404,3 @@ def _declared_repo_id(doc: Document) -> str | None:
             if REPO_ID.match(candidate):
                 return candidate
     return None
-
-
-BIBTEX_START = re.compile(r"@(?:article|misc|inproceedings|techreport|book|online)\s*\{", re.IGNORECASE)
-
-
-def bibtex_entries(text: str) -> Iterator[tuple[int, str]]:
-    """(offset, entry) for each `@type{...}` with balanced braces, however a scrape wrapped its lines.
-
-    Braces are matched in one pass, so a file of unclosed entries costs linear time, not quadratic."""
-    closing: dict[int, int] = {}
-    opened: list[int] = []
-    for index, char in enumerate(text):
-        if char == "{":
-            opened.append(index)
-        elif char == "}" and opened:
-            closing[opened.pop()] = index
-    for match in BIBTEX_START.finditer(text):
-        end = closing.get(match.end() - 1)
-        if end is not None:
-            yield match.start(), text[match.start() : end + 1]

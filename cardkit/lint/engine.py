@@ -14,7 +14,8 @@ from typing import Any
 from cardkit.errors import UsageError
 from cardkit.findings import CardReport, Finding
 from cardkit.lint import RULES  # the package import registers every rule module
-from cardkit.lint.document import Document, parse
+from cardkit.lint.document import MAX_README_BYTES, Document, parse
+from cardkit.safe_io import UnreadableFile, read_text_bounded
 
 DISABLE = re.compile(r"<!--\s*cardkit-lint\s+disable\s*=\s*([\w\s,-]+?)\s*-->")
 
@@ -62,23 +63,36 @@ def lint_text(
     return CardReport(path=path, model_id=doc.repo_id, findings=lint_document(doc))
 
 
-def read_config(path: Path) -> dict[str, Any]:
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+"""config.json is a few kilobytes; lint and import refuse one past 4 MiB."""
+
+
+def parse_config(text: str) -> dict[str, Any] | str:
+    """config.json as a dict, or why not in a few words (numbers and nesting `json` rejects included)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{path}: not a readable config.json ({exc})") from exc
-    if not isinstance(data, dict):
-        raise UsageError(f"{path}: config.json must be a JSON object")
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, a 5000-digit number, deep nesting
+        return f"not a readable config.json ({type(exc).__name__}: {str(exc)[:200]})"
+    return data if isinstance(data, dict) else "config.json must be a JSON object"
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """The config.json a user named, read bounded; anything unusable is a one-line usage error."""
+    try:
+        data = parse_config(read_text_bounded(path, MAX_CONFIG_BYTES))
+    except UnreadableFile as exc:
+        raise UsageError(str(exc)) from None
+    if isinstance(data, str):
+        raise UsageError(f"{path}: {data}")
     return data
 
 
 def read_readme(path: Path) -> str:
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
+    """README text: a regular UTF-8 file of at most MAX_README_BYTES, else a one-line usage error."""
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from exc
+        return read_text_bounded(path, MAX_README_BYTES)
+    except UnreadableFile as exc:
+        raise UsageError(str(exc)) from None
 
 
 def lint_file(path: Path, config_path: Path | None = None, repo_id: str | None = None) -> CardReport:

@@ -6,7 +6,6 @@ code as written (never run it): `ast.parse` for syntax, string literals for repo
 
 from __future__ import annotations
 
-import ast
 import re
 import textwrap
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from cardkit.citation import bibtex_problems
 from cardkit.findings import Severity
 from cardkit.lint.document import CodeBlock, Document, bibtex_entries
 from cardkit.lint.registry import Hit, lint_rule
+from cardkit.python_snippet import SnippetError, parse_snippet
 from cardkit.text_patterns import TRUST_REMOTE
 
 NATIVE_MODEL_TYPES = frozenset(
@@ -68,11 +68,9 @@ def snippet_syntax(doc: Document) -> Iterator[Hit]:
         if block.flattened:
             continue
         try:
-            ast.parse(_dedent(block.text))
-        except SyntaxError as exc:
-            yield Hit(
-                block.start + max(0, (exc.lineno or 1) - 1), f"snippet does not parse as Python: {exc.msg}"
-            )
+            parse_snippet(_dedent(block.text))
+        except SnippetError as exc:
+            yield Hit(block.start + max(0, exc.line - 1), f"snippet does not parse as Python: {exc.message}")
 
 
 def _dedent(code: str) -> str:
@@ -80,10 +78,14 @@ def _dedent(code: str) -> str:
 
 
 def _loaded_repos(block: CodeBlock) -> Iterator[tuple[int, str]]:
-    for match in LOADED_REPO.finditer(block.text):
+    text = block.text  # joined once: the property joins the lines on every use
+    line, counted = block.start, 0  # lines counted on from the previous match, not from the top each time
+    for match in LOADED_REPO.finditer(text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
         repo = match.group(1) or match.group(2)
         if "/" in repo and not repo.startswith((".", "/")):
-            yield block.start + block.text.count("\n", 0, match.start()), repo
+            yield line, repo
 
 
 def _normalised_name(repo: str) -> str:
@@ -162,7 +164,10 @@ def snippet_remote_code(doc: Document) -> Iterator[Hit]:
             break
 
 
-MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\(https?://[^)]*\)")
+MARKDOWN_LINK = re.compile(r"\[[^\[\]]*+\]\(https?://[^\s()\[\]]*+\)")
+"""Link text and URL stop at the next bracket: "anything but `]`" let each `[` of `[[[[` scan to the end."""
+MAX_BIBTEX_ENTRIES = 50
+"""A card cites a handful of papers; each entry costs a BibTeX parse, so past 50 the rest are not checked."""
 
 
 @lint_rule(
@@ -171,9 +176,15 @@ MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\(https?://[^)]*\)")
     "a BibTeX entry does not parse, lacks title/author/year, or holds Markdown instead of a plain URL",
 )
 def citation_invalid(doc: Document) -> Iterator[Hit]:
-    for offset, entry in bibtex_entries(doc.text):
+    for index, (offset, entry) in enumerate(bibtex_entries(doc.text)):
+        if index == MAX_BIBTEX_ENTRIES:
+            yield Hit(
+                doc.line_of(offset),
+                f"more than {MAX_BIBTEX_ENTRIES} BibTeX entries; entries from here on were not checked",
+            )
+            return
         problems = bibtex_problems(entry)
         if MARKDOWN_LINK.search(entry):
             problems.append("a field holds a Markdown link, not a plain URL")
         if problems:
-            yield Hit(doc.text.count("\n", 0, offset) + 1, f"BibTeX entry: {'; '.join(problems)}")
+            yield Hit(doc.line_of(offset), f"BibTeX entry: {'; '.join(problems)}")

@@ -61,9 +61,14 @@ def config_value(doc: Document, key: str) -> int | None:
     return CLASS_DEFAULTS.get(doc.model_type or "", {}).get(key)
 
 
+UNIT_OR_MARK = re.compile(r"[*`]|(?<!\s)\s*+[(（][^()（）]*+[)）]\s*+$")
+"""Emphasis or code marks, or a final `(unit)`. The run of spaces is entered only at its start and the
+unit stops at the next parenthesis, so a cell of spaces or of `((((` is read once, not once per start."""
+
+
 def header_key(text: str) -> str | None:
     """The figure a header names; emphasis, code marks and a unit in parentheses are ignored."""
-    cleaned = re.sub(r"[*`]|\s*[(（][^)）]*[)）]\s*$", "", text).strip()
+    cleaned = UNIT_OR_MARK.sub("", text).strip()
     return next((key for key, pattern in HEADERS.items() if pattern.match(cleaned)), None)
 
 
@@ -91,7 +96,8 @@ SELF_REFERENCE = re.compile(
     r"本模型|该模型|該模型|此模型|这是|這是",
     re.IGNORECASE,
 )
-SIZE_IN_TEXT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?(?:B|billion)\b|(\d+(?:\.\d+)?)\s?亿")
+SIZE_IN_TEXT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?(?:B|billion)\b|(?<!\d)(\d+(?:\.\d+)?)\s?亿")
+"""No match starts inside a run of digits: a run of n digits was tried from each digit (quadratic)."""
 SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+")
 
 
@@ -184,7 +190,9 @@ def table_claims(doc: Document, table: Table) -> Iterator[tuple[int, str, str]]:
 
 def plain_cell(cell: str) -> str:
     """`2,795,443,200 (`3B`)` -> `2,795,443,200`: the figure without its gloss or code marks."""
-    return re.sub(r"\s*[(（].*$", "", cell.replace("`", "")).strip() or cell
+    text = cell.replace("`", "")
+    cut = min((i for i in (text.find("("), text.find("（")) if i >= 0), default=len(text))
+    return text[:cut].strip() or cell
 
 
 def _rows_for_this_model(
@@ -259,7 +267,7 @@ def _is_summary(label: str) -> bool:
 def _aligned(rows: list[list[str]], stated: list[str], space_table: bool) -> list[list[str]]:
     """Columns of `rows` matching the stated cells; a space table's total may skip constant columns
     (power per GPU is not summed), which is the only way its shorter total row can line up."""
-    if not rows:
+    if not rows or max(len(r) for r in rows) > MAX_TABLE_COLUMNS:
         return []
     width = len(stated)
     columns = [[row[i] if i < len(row) else "" for row in rows] for i in range(max(len(r) for r in rows))]
@@ -292,10 +300,13 @@ def average_mismatch(doc: Document) -> Iterator[Hit]:
 
 MAX_AVERAGE_ROWS = 10
 """Real tables state one average (a few at most); a bound keeps crafted input from costing O(rows^2)."""
+MAX_TABLE_COLUMNS = 64
+"""Sums and means are checked in tables up to 64 columns wide; a wider row would make each check
+cost rows x columns, which one crafted row could make quadratic in the file's size."""
 
 
 def _average_hit(line: int, stated_row: list[str], others: list[list[str]]) -> Hit | None:
-    for index, cell in enumerate(stated_row):
+    for index, cell in enumerate(stated_row[:MAX_TABLE_COLUMNS]):
         stated = as_number(cell)
         values = [as_number(r[index]) if index < len(r) else None for r in others]
         if stated is None or not values or None in values:

@@ -7,7 +7,8 @@ says what the damaged text looked like before, so a reader can judge a finding w
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from itertools import islice
 
 from cardkit.findings import Severity
 from cardkit.lint.document import CJK, Document
@@ -29,8 +30,9 @@ def _blank(match: re.Match[str]) -> str:
 def _all_lines(doc: Document) -> Iterator[tuple[int, str]]:
     """Every line, front matter and code included, with inline code blanked: a README that quotes
     damage as an example (`3Atatsu-lab/alpaca`) is documenting it, not suffering from it."""
-    for number, line in enumerate(doc.lines, start=1):
-        yield number, INLINE_CODE.sub(_blank, line)
+    if "all_lines" not in doc.memo:
+        doc.memo["all_lines"] = [INLINE_CODE.sub(_blank, line) for line in doc.lines]
+    yield from enumerate(doc.memo["all_lines"], start=1)
 
 
 MASKED = re.compile(r"`[^`\n]*`|https?://\S+")
@@ -39,15 +41,22 @@ MASKED = re.compile(r"`[^`\n]*`|https?://\S+")
 
 def _prose(doc: Document) -> Iterator[tuple[int, int, str]]:
     """Prose outside front matter and code, with inline code and URLs blanked (columns unchanged)."""
-    for segment in doc.prose:
-        if segment.line > doc.front_matter_lines:
-            yield segment.line, segment.column, MASKED.sub(_blank, segment.text)
+    if "prose" not in doc.memo:
+        doc.memo["prose"] = [
+            (segment.line, segment.column, MASKED.sub(_blank, segment.text))
+            for segment in doc.prose
+            if segment.line > doc.front_matter_lines
+        ]
+    yield from doc.memo["prose"]
 
 
-def _first_match(pattern: re.Pattern[str], lines: Iterator[tuple[int, str]], message: str) -> Iterator[Hit]:
+Search = Callable[[str], "re.Match[str] | None"]
+
+
+def _first_match(search: Search, lines: Iterator[tuple[int, str]], message: str) -> Iterator[Hit]:
     """One hit per line: a reader fixes a line at a time, and counts stay stable."""
     for number, text in lines:
-        if match := pattern.search(text):
+        if match := search(text):
             yield Hit(number, message.format(match=match.group(0)), match.start() + 1, actual=match.group(0))
 
 
@@ -77,7 +86,9 @@ def mirror_urls(doc: Document) -> Iterator[Hit]:
                 break
 
 
-EMAIL_PLACEHOLDER = re.compile(r"\[email(?:\s|\u00a0|&#160;|&nbsp;)*protected\]")
+EMAIL_PLACEHOLDER = re.compile(r"\[email(?:\s|&#160;|&nbsp;)*+protected\]")
+"""Whitespace already covers U+00A0: listing it again let each no-break space match two ways
+(exponential backtracking)."""
 
 
 @lint_rule(
@@ -87,7 +98,7 @@ EMAIL_PLACEHOLDER = re.compile(r"\[email(?:\s|\u00a0|&#160;|&nbsp;)*protected\]"
 )
 def email_placeholders(doc: Document) -> Iterator[Hit]:
     yield from _first_match(
-        EMAIL_PLACEHOLDER,
+        EMAIL_PLACEHOLDER.search,
         _all_lines(doc),
         "{match} is a scraper's placeholder, not an address; restore the contact e-mail",
     )
@@ -96,7 +107,9 @@ def email_placeholders(doc: Document) -> Iterator[Hit]:
 @lint_rule("lint-replacement-char", Severity.ERROR, "U+FFFD: bytes were lost decoding the text")
 def replacement_chars(doc: Document) -> Iterator[Hit]:
     yield from _first_match(
-        re.compile("\ufffd+"), _all_lines(doc), "U+FFFD replacement character: text was lost in decoding"
+        re.compile("\ufffd+").search,
+        _all_lines(doc),
+        "U+FFFD replacement character: text was lost in decoding",
     )
 
 
@@ -109,7 +122,7 @@ pinyin of its neighbour (`請(qǐng)?jiān)L問(wèn)` for 請訪問)."""
 
 @lint_rule("lint-mojibake", Severity.ERROR, "text decoded with the wrong encoding (`â€™`, `Ã©`, `?jiān`)")
 def mojibake(doc: Document) -> Iterator[Hit]:
-    yield from _first_match(MOJIBAKE, _all_lines(doc), "mis-decoded text {match!r}")
+    yield from _first_match(MOJIBAKE.search, _all_lines(doc), "mis-decoded text {match!r}")
 
 
 PINYIN_ANNOTATION = re.compile(rf"[{CJK}A-Za-z]\({PINYIN}\)")
@@ -134,6 +147,21 @@ def pinyin_annotations(doc: Document) -> Iterator[Hit]:
 
 URL_ENCODING_DAMAGE = re.compile(r"(?<![%\w])(?:3A|2F)(?=[A-Za-z][\w.-]*/[\w.-])")
 """`dataset:owner/name` encoded as `dataset%3Aowner/name`, then the `%` (and the prefix) lost."""
+NAME_BEFORE_SLASH = re.compile(r"(?<![\w.-])[\w.-]++(?=/[\w.-])")
+"""A whole run of name characters followed by `/name`; the lookbehind starts it only at the run's start."""
+RESIDUE_START = re.compile(r"(?<![%\w])(?:3A|2F)(?=[A-Za-z])")
+
+
+def url_encoding_residue(text: str) -> re.Match[str] | None:
+    """URL_ENCODING_DAMAGE's first match, in linear time.
+
+    The pattern's look-ahead rescans the rest of a name from every `3A` in it (`-3Aa-3Aa...` is
+    quadratic). A residue is only ever inside a name run that ends in `/name`, so each such run is
+    found once and searched once."""
+    for run in NAME_BEFORE_SLASH.finditer(text):
+        if match := RESIDUE_START.search(text, run.start(), run.end()):
+            return match
+    return None
 
 
 @lint_rule(
@@ -141,7 +169,7 @@ URL_ENCODING_DAMAGE = re.compile(r"(?<![%\w])(?:3A|2F)(?=[A-Za-z][\w.-]*/[\w.-])
 )
 def url_encoding_damage(doc: Document) -> Iterator[Hit]:
     yield from _first_match(
-        URL_ENCODING_DAMAGE, _all_lines(doc), "{match!r} is the residue of a URL-encoded `:`/`/` (`%3A`)"
+        url_encoding_residue, _all_lines(doc), "{match!r} is the residue of a URL-encoded `:`/`/` (`%3A`)"
     )
 
 
@@ -213,14 +241,14 @@ DOUBLED = re.compile(r"^\s*(\S.{3,79}?)\1")
 
 @lint_rule("lint-doubled-title", Severity.ERROR, "the title is repeated and run into the first sentence")
 def doubled_title(doc: Document) -> Iterator[Hit]:
-    for number, column, text in list(_prose(doc))[:8]:
+    for number, column, text in islice(_prose(doc), 8):
         if (match := DOUBLED.match(text)) and re.search(r"[A-Za-z]", match.group(1)):
             yield Hit(number, f"title {match.group(1)!r} appears twice, run together", column)
 
 
 PAGE_CHROME = re.compile(
-    r"^\s*[•·*-]?\s*(?:模型资讯|模型資訊|模型资料|模型資料|模型文件|Files and versions|Use this model|"
-    r"Deploy|Community|Model card|Edit model card|Copy link)\s*$"
+    r"^\s*+[•·*-]?\s*+(?:模型资讯|模型資訊|模型资料|模型資料|模型文件|Files and versions|Use this model|"
+    r"Deploy|Community|Model card|Edit model card|Copy link)\s*+$"
 )
 
 
@@ -324,7 +352,8 @@ def front_matter_flattened(doc: Document) -> Iterator[Hit]:
 )
 def front_matter_invalid(doc: Document) -> Iterator[Hit]:
     if doc.front_matter_lines and doc.front_matter is None:
-        yield Hit(1, "front matter does not parse as a YAML mapping; the Hub will show no metadata")
+        line, why = doc.front_matter_problem or (1, "not a YAML mapping")
+        yield Hit(line, f"front matter does not load as a YAML mapping ({why}); the Hub shows no metadata")
 
 
 SECTIONS = {
