@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 from cardkit import facts_cache
 from cardkit.card_file import LoadedCard, load_card
 from cardkit.card_paths import display_path
-from cardkit.config_check import compare_config, compare_meta, compare_raw_config
+from cardkit.fact_check import compare_facts
 from cardkit.findings import CardReport, Finding, Severity
 from cardkit.gc_policy import full_collections_paused
-from cardkit.model_config import raw_config_facts, read_config_json
+from cardkit.model_config import read_config_json
+from cardkit.raw_facts import compare_raw
 from cardkit.rules import check_rules
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def _check_against_config(
     if options.model:
         _check_against_model(loaded, report, data, config_display, options.cache)
     else:
-        report.findings += compare_raw_config(loaded, raw_config_facts(data))
+        report.findings += compare_raw(loaded, data, "--no-model")
     return data
 
 
@@ -64,21 +65,20 @@ def _check_against_model(
     key = facts_cache.cache_key(data)
     cached = facts_cache.load(key, display) if use_cache else None
     if cached is None:
-        from cardkit.meta_model import meta_facts  # noqa: PLC0415 - imports torch
-        from cardkit.model_config import build_config, facts_from_config  # noqa: PLC0415
+        from cardkit.architecture_facts import facts_for_config  # noqa: PLC0415 - imports torch
+        from cardkit.model_config import build_config  # noqa: PLC0415
 
         with full_collections_paused():  # the first config imports torch and the model code
             config, findings = build_config(data, display)
             if config is None:
                 report.findings += findings
                 return
-            cached = (facts_from_config(config), meta_facts(config), findings)
+            cached = (facts_for_config(config), findings)
         facts_cache.store(key, *cached)
-    config_facts, meta, findings = cached
+    facts, findings = cached
     report.findings += findings
-    report.findings += compare_config(loaded, config_facts)
-    report.parameters.computed = meta.parameters
-    report.findings += compare_meta(loaded, meta)
+    report.parameters.computed = facts.values.get("parameters.count")
+    report.findings += compare_facts(loaded, facts.values, facts.undetermined)
 
 
 BLOCKING_CODES = frozenset(

@@ -59,7 +59,7 @@ class LoadedCard:
 def _schema_findings(error: ValidationError, loaded: LoadedCard) -> list[Finding]:
     findings = []
     for item in error.errors(include_url=False):
-        loc = tuple(item["loc"])
+        loc = tuple(p for p in item["loc"] if not isinstance(p, str) or "[" not in p)  # no union tags
         actual = item.get("input")
         if isinstance(actual, dict | list):
             actual = None

@@ -18,12 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from cardkit import __version__
+from cardkit.architecture_facts import ArchitectureFacts
 from cardkit.atomic import write_text_atomic
 from cardkit.findings import Finding, Severity
-from cardkit.meta_model import MetaFacts
-from cardkit.model_config import ConfigFacts
 
-CacheEntry = tuple[ConfigFacts, MetaFacts, list[Finding]]
+CacheEntry = tuple[ArchitectureFacts, list[Finding]]
 
 
 def cache_file() -> Path:
@@ -42,7 +41,8 @@ def _version(package: str) -> str:
 
 def cache_key(config: dict[str, Any]) -> str:
     """Same key for the same config content (key order and whitespace do not matter) and versions."""
-    versions = f"cardkit={__version__};transformers={_version('transformers')};torch={_version('torch')}"
+    versions = f"cardkit={__version__};facts=2;transformers={_version('transformers')}"
+    versions += f";torch={_version('torch')}"
     content = json.dumps(config, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(f"{versions}\0{content}".encode()).hexdigest()
 
@@ -64,17 +64,17 @@ def load(key: str, display: str) -> CacheEntry | None:
         findings = [
             Finding(**{**f, "severity": Severity(f["severity"]), "file": display}) for f in entry["findings"]
         ]
-        return ConfigFacts(**entry["config"]), MetaFacts(**entry["meta"]), findings
+        facts = ArchitectureFacts(dict(entry["facts"]["values"]), dict(entry["facts"]["undetermined"]))
+        return facts, findings
     except (KeyError, TypeError, ValueError):
         return None
 
 
-def store(key: str, config_facts: ConfigFacts, meta_facts: MetaFacts, findings: list[Finding]) -> None:
+def store(key: str, facts: ArchitectureFacts, findings: list[Finding]) -> None:
     """Best effort: a cache that cannot be written only costs time, never a wrong answer."""
     data = _read_all()
     data[key] = {
-        "config": asdict(config_facts),
-        "meta": asdict(meta_facts),
+        "facts": asdict(facts),
         "findings": [f.to_dict() for f in findings],
     }
     with contextlib.suppress(OSError):
