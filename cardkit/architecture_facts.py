@@ -103,7 +103,10 @@ def _int_attr(module: Any, *names: str) -> int | None:
 
 
 def _config_int(config: Any, name: str) -> int | None:
-    value = getattr(config, name, None)
+    try:
+        value = getattr(config, name, None)
+    except Exception:
+        return None
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
@@ -124,8 +127,11 @@ def read_facts(config: Any, model: Any) -> ArchitectureFacts:
     """Every architecture fact of `model` (built from `config` on the meta device)."""
     facts = ArchitectureFacts()
     facts.set("model_type", config.model_type)
-    facts.set("hidden_size", _config_int(config, "hidden_size"))
-    facts.set("vocab_size", _config_int(config, "vocab_size"))
+    embedding = model.get_input_embeddings()
+    width = getattr(embedding, "embedding_dim", None)
+    facts.set("hidden_size", _config_int(config, "hidden_size") or width, "no hidden_size and no embedding")
+    rows = getattr(embedding, "num_embeddings", None)
+    facts.set("vocab_size", _config_int(config, "vocab_size") or rows, "no vocab_size and no embedding")
     facts.set("max_position_embeddings", _config_int(config, "max_position_embeddings"))
     layers = decoder_layers(model)
     facts.set("num_layers", _config_int(config, "num_hidden_layers") or len(layers) or None, "no layer stack")
@@ -198,7 +204,7 @@ def _attention_facts(facts: ArchitectureFacts, config: Any, model: Any, attentio
     ) or _config_int(config, "head_dim")
     facts.set("head_dim", head_dim, "the attention module does not state its head width")
     facts.set("num_kv_heads", _kv_heads(attention, heads, head_dim), "key/value width not readable")
-    hidden = _config_int(config, "hidden_size")
+    hidden = facts.values.get("hidden_size")
     linears = _linears(attention)
     out_index = max((i for i, (_, s) in enumerate(linears) if s[1] == hidden), default=None)
     if out_index is not None:
@@ -303,7 +309,7 @@ def _mlp_facts(facts: ArchitectureFacts, config: Any, mlp: Any, skip: tuple[Any,
     from transformers.activations import ACT2CLS  # noqa: PLC0415
 
     experts = next((m for n, m in mlp.named_modules() if n.rsplit(".", 1)[-1] == "experts"), None)
-    hidden = _config_int(config, "hidden_size")
+    hidden = facts.values.get("hidden_size")
     dense = _linears(mlp, skip=(*skip, experts) if experts is not None else skip)
     down = [s for _, s in dense if s[1] == hidden and s[0] != hidden]
     if experts is None and down:

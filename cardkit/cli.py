@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 
 from cardkit import __version__
-from cardkit.commands import check, import_card, lint, render, schema, validate
+from cardkit.commands import check, import_card, lint, new, render, schema, validate
 from cardkit.errors import CardkitError
 from cardkit.gc_policy import freeze_before_exit
 
-COMMANDS = (validate, check, schema, render, lint, import_card)
+COMMANDS = (validate, check, schema, render, lint, import_card, new)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,7 +16,7 @@ from typing import Any
 from cardkit.card_file import LoadedCard
 from cardkit.fact_check import ARCH, stated_facts
 from cardkit.findings import Finding, Severity
-from cardkit.model_config import raw_config_facts
+from cardkit.model_config import RAW_KEYS, raw_config_facts
 
 LITERAL_KEYS: dict[str, str] = {
     "model_type": "model_type",
@@ -30,7 +30,13 @@ LITERAL_KEYS: dict[str, str] = {
 
 
 RENAMED = {"max_sequence_length": "max_position_embeddings"}
+RENAMED_BACK = {new: old for old, new in RENAMED.items()}
 """v1 card names used by `raw_config_facts`, mapped to today's."""
+
+
+def _other_layer_counts(data: dict[str, Any]) -> bool:
+    """Whether the file states further layer counts (`n_recurrent_layers`) a class may combine."""
+    return any(k != "num_hidden_layers" and k.endswith("_layers") and _literal(v) for k, v in data.items())
 
 
 def _literal(value: Any) -> bool:
@@ -46,6 +52,9 @@ def compare_raw(loaded: LoadedCard, data: dict[str, Any], why: str) -> Iterator[
     for key, fact in LITERAL_KEYS.items():
         if key not in data or fact not in stated or not _literal(data[key]):
             continue
+        spellings = {repr(data[k]) for k in RAW_KEYS.get(RENAMED_BACK.get(fact, fact), ()) if k in data}
+        if len(spellings) > 1 or (key == "num_hidden_layers" and _other_layer_counts(data)):
+            continue  # spellings that disagree, or layer counts the class combines (Dory): it decides
         checked.add(fact)
         if stated[fact] != data[key]:
             yield loaded.finding(
