@@ -39,7 +39,27 @@ def _hidden(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
 
 
 def trace_block(model: Any, layer: Any, attention: Any, mlp: Any, norms: list[Any]) -> BlockWiring | None:
-    """The wiring of `layer`, or None when the meta forward pass does not reach it."""
+    """The wiring of `layer`, or None when the forward pass does not reach it.
+
+    First with the stack cut down to `layer` alone (a hybrid's state-space layers before it cost
+    most of the pass), then, if the family's forward needs the whole stack, with all of it.
+    """
+    stack = next((m for m in model.modules() if any(child is layer for child in m.children())), None)
+    if stack is not None and len(stack._modules) > 1:
+        saved = dict(stack._modules)
+        stack._modules.clear()
+        stack._modules["0"] = layer
+        try:
+            wiring = _trace(model, layer, attention, mlp, norms)
+        finally:
+            stack._modules.clear()
+            stack._modules.update(saved)
+        if wiring is not None:
+            return wiring
+    return _trace(model, layer, attention, mlp, norms)
+
+
+def _trace(model: Any, layer: Any, attention: Any, mlp: Any, norms: list[Any]) -> BlockWiring | None:
     import torch  # noqa: PLC0415
     from torch._subclasses.fake_tensor import FakeTensorMode  # noqa: PLC0415
 
