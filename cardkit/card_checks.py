@@ -6,6 +6,7 @@ actually has to be checked (not when its report comes from the cache).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +72,7 @@ def _check_against_model(
         with full_collections_paused():  # the first config imports torch and the model code
             config, findings = build_config(data, display)
             if config is None:
-                report.findings += findings
+                report.findings += _remote_code(loaded, data, findings)
                 return
             cached = (facts_for_config(config), findings)
         facts_cache.store(key, *cached)
@@ -79,6 +80,20 @@ def _check_against_model(
     report.findings += findings
     report.parameters.computed = facts.values.get("parameters.count")
     report.findings += compare_facts(loaded, facts.values, facts.undetermined)
+
+
+def _remote_code(loaded: LoadedCard, data: dict[str, Any], findings: list[Finding]) -> list[Finding]:
+    """A model_type only the repository's code defines: checked from config.json's keys alone, with
+    a note that the exact count needs that code (`--trust-remote-code`); nothing runs otherwise."""
+    if [f.code for f in findings] != ["config-remote-code"]:
+        return findings
+    note = replace(
+        findings[0],
+        severity=Severity.INFO,
+        message=findings[0].message + "; checked from config.json's keys alone, the exact parameter count "
+        "needs the repository's code (--trust-remote-code)",
+    )
+    return [note, *compare_raw(loaded, data, f"model_type {data['model_type']!r} is repository code")]
 
 
 BLOCKING_CODES = frozenset(

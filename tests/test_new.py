@@ -128,3 +128,19 @@ def test_a_config_outside_the_cards_folder_is_a_usage_error(tmp_path: Path, caps
     out.parent.mkdir()
     assert main(["new", "--config", str(tmp_path / "config.json"), "--out", str(out)]) == 2
     assert not out.exists()
+
+
+def test_a_remote_code_config_is_checked_from_its_keys_alone(card_copy: Callable[[str], Path]) -> None:
+    card = card_copy("stablelm-3b-4e1t")
+    config = json.loads((card.parent / "config.json").read_text(encoding="utf-8"))
+    config.update(model_type="my_remote_lm", auto_map={"AutoConfig": "configuration_my.MyConfig"})
+    (card.parent / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    text = card.read_text(encoding="utf-8").replace("model_type: stablelm", "model_type: my_remote_lm")
+    card.write_text(text, encoding="utf-8")
+    report = validate_card(card, ValidateOptions(model=True))
+    assert [f.code for f in report.findings if f.severity is not Severity.INFO] == []
+    note = next(f for f in report.findings if f.code == "config-remote-code")
+    assert "--trust-remote-code" in note.message
+    card.write_text(text.replace("hidden_size: 2560", "hidden_size: 2048"), encoding="utf-8")
+    wrong = validate_card(card, ValidateOptions(model=True))
+    assert [f.field for f in wrong.findings if f.severity is Severity.ERROR] == ["architecture.hidden_size"]
