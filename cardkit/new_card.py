@@ -132,8 +132,33 @@ def tokenizer_draft(folder: Path | None) -> dict[str, Any]:
     return draft
 
 
-def new_card(facts: ArchitectureFacts, config_rel: str, tokenizer: Path | None, card_folder: Path) -> str:
-    """The draft card's YAML text."""
+HUMAN_SECTIONS = ("identity", "training", "license", "usage", "evaluation", "prose", "citation")
+"""Sections only people can write: `--from README.md` takes them from the importer's draft."""
+
+
+def _merge_readme(data: dict[str, Any], imported: dict[str, Any]) -> None:
+    """The README's statements where it has them; the architecture stays transformers' reading,
+    except the size label, which is the developers' name for the model."""
+    for section in HUMAN_SECTIONS:
+        if section in imported:
+            data[section] = imported[section]
+    label = imported.get("architecture", {}).get("parameters", {}).get("label")
+    if label is not None and not is_todo(label):
+        data["architecture"]["parameters"]["label"] = label
+    stated = imported.get("tokenizer", {})
+    for key, value in stated.items():
+        if not is_todo(value) and is_todo(data["tokenizer"].get(key)):
+            data["tokenizer"][key] = value
+
+
+def new_card(
+    facts: ArchitectureFacts,
+    config_rel: str,
+    tokenizer: Path | None,
+    card_folder: Path,
+    imported: dict[str, Any] | None = None,
+) -> str:
+    """The draft card's YAML text; `imported` is `cardkit.importer.import_card`'s draft of a README."""
     data: dict[str, Any] = {
         "schema_version": 2,
         "config": config_rel,
@@ -169,12 +194,16 @@ def new_card(facts: ArchitectureFacts, config_rel: str, tokenizer: Path | None, 
             for name in ("summary", "intended_use", "out_of_scope_use", "limitations", "bias")
         },
     }
+    if imported is not None:
+        _merge_readme(data, imported)
     text = draft_yaml(data)
     body = text.split("\n", 1)[1] if text.startswith(SCHEMA_COMMENT) else text
     return schema_line(card_folder) + body
 
 
-def draft_from_config(config: Path, tokenizer: Path | None, out: Path | None) -> str:
+def draft_from_config(
+    config: Path, tokenizer: Path | None, out: Path | None, readme: Path | None = None
+) -> str:
     """Read `config` through transformers, build it on the meta device and draft the card for `out`
     (or for the current folder when printing). Raises UsageError for input it cannot use."""
     from cardkit.architecture_facts import facts_for_config  # noqa: PLC0415 - imports torch
@@ -196,6 +225,12 @@ def draft_from_config(config: Path, tokenizer: Path | None, out: Path | None) ->
         raise UsageError(f"{config}: transformers rejects the config: {exc}") from exc
     if built is None:
         raise UsageError("; ".join(f"{f.file}: {f.message}" for f in findings))
+    imported = None
+    if readme is not None:
+        from cardkit.importer import import_card  # noqa: PLC0415
+        from cardkit.lint.engine import read_readme  # noqa: PLC0415
+
+        imported = import_card(read_readme(readme), data)
     facts = facts_for_config(built)
     facts_cache.store(facts_cache.cache_key(data), facts, findings)  # validate will not rebuild it
-    return new_card(facts, config_rel, tokenizer, card_folder)
+    return new_card(facts, config_rel, tokenizer, card_folder, imported)

@@ -144,3 +144,34 @@ def test_a_remote_code_config_is_checked_from_its_keys_alone(card_copy: Callable
     card.write_text(text.replace("hidden_size: 2560", "hidden_size: 2048"), encoding="utf-8")
     wrong = validate_card(card, ValidateOptions(model=True))
     assert [f.field for f in wrong.findings if f.severity is Severity.ERROR] == ["architecture.hidden_size"]
+
+
+def test_from_readme_takes_the_human_facts_and_keeps_the_architecture(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CARDKIT_CACHE_DIR", str(tmp_path / "cache"))
+    slug = ROOT / "cards" / "stablelm-3b-4e1t"
+    (tmp_path / "config.json").write_bytes((slug / "config.json").read_bytes())
+    out = tmp_path / "card.yaml"
+    assert (
+        main(
+            [
+                "new",
+                "--config",
+                str(tmp_path / "config.json"),
+                "--from",
+                str(slug / "README.md"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    shipped = yaml.safe_load((slug / "card.yaml").read_text(encoding="utf-8"))
+    assert data["identity"]["repo_id"] == shipped["identity"]["repo_id"]
+    assert data["license"]["id"] == shipped["license"]["id"]
+    for key in ("num_kv_heads", "head_dim", "linear_biases", "positional_embedding"):
+        assert data["architecture"][key] == shipped["architecture"][key], key
+    for key in ("count", "label"):
+        assert data["architecture"]["parameters"][key] == shipped["architecture"]["parameters"][key], key

@@ -15,6 +15,7 @@ as `{TODO: "what goes here"}`; validate reports each at its line with the code `
 examples:
   cardkit new --config cards/my-model/config.json --out cards/my-model/card.yaml
   cardkit new --config config.json --tokenizer . --out card.yaml
+  cardkit new --config config.json --from README.md --out card.yaml   # names, licence, prose too
 """
 
 
@@ -24,6 +25,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--config", type=Path, required=True, help="the model's config.json")
     parser.add_argument("--tokenizer", type=Path, metavar="DIR", help="folder with tokenizer.json")
+    parser.add_argument(
+        "--from", dest="readme", type=Path, metavar="README.md", help="take names, licence and prose from it"
+    )
     parser.add_argument("--out", type=Path, help="write the card here (default: print it); never overwrites")
     parser.set_defaults(handler=run)
 
@@ -35,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.out is not None and args.out.exists():
         raise UsageError(f"{args.out}: already exists; cardkit new never overwrites a card")
-    text = draft_from_config(args.config, args.tokenizer, args.out)
+    text = draft_from_config(args.config, args.tokenizer, args.out, args.readme)
     if args.out is None:
         sys.stdout.write(text)
         return 0
