@@ -6,17 +6,18 @@ actually has to be checked (not when its report comes from the cache).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cardkit import facts_cache, report_cache
 from cardkit.card_file import LoadedCard, load_card
 from cardkit.card_paths import display_path
-from cardkit.config_check import compare_config, compare_meta, compare_raw_config
 from cardkit.config_json import ConfigFile, read_config
+from cardkit.fact_check import compare_facts
 from cardkit.findings import CardReport, Finding, Severity
 from cardkit.gc_policy import full_collections_paused
-from cardkit.model_config import raw_config_facts
+from cardkit.raw_facts import compare_raw
 from cardkit.rules import check_rules
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ def _check_against_config(
     if options.model:
         _check_against_model(loaded, report, source, options.cache)
     else:
-        report.findings += compare_raw_config(loaded, raw_config_facts(source.data))
+        report.findings += compare_raw(loaded, source.data, "--no-model")
     return source.data
 
 
@@ -75,27 +76,40 @@ def _check_against_model(loaded: LoadedCard, report: CardReport, source: ConfigF
     key = facts_cache.cache_key(source.data) if use_cache else None
     cached = facts_cache.load(key, source.display) if key is not None else None
     if cached is None:
-        from cardkit.meta_model import meta_facts  # noqa: PLC0415 - imports torch
-        from cardkit.model_config import build_config, facts_from_config, rejection  # noqa: PLC0415
+        from cardkit.architecture_facts import facts_for_config  # noqa: PLC0415 - imports torch
+        from cardkit.model_config import build_config, rejection  # noqa: PLC0415
 
         with full_collections_paused():  # the first config imports torch and the model code
             config, findings = build_config(source.data, source.display, source)
             if config is None:
-                report.findings += findings
+                report.findings += _remote_code(loaded, source.data, findings)
                 return
             try:
-                cached = (facts_from_config(config), meta_facts(config), findings)
+                cached = (facts_for_config(config), findings)
             except Exception as exc:  # torch or the model code rejecting the config's values
                 failure = rejection(source, "config-build-failed", "the model cannot be built", exc)
                 report.findings.append(failure)
                 return
         if key is not None:  # --no-cache writes no cache either
             facts_cache.store(key, *cached)
-    config_facts, meta, findings = cached
+    facts, findings = cached
     report.findings += findings
-    report.findings += compare_config(loaded, config_facts)
-    report.parameters.computed = meta.parameters
-    report.findings += compare_meta(loaded, meta)
+    report.parameters.computed = facts.values.get("parameters.count")
+    report.findings += compare_facts(loaded, facts.values, facts.undetermined)
+
+
+def _remote_code(loaded: LoadedCard, data: dict[str, Any], findings: list[Finding]) -> list[Finding]:
+    """A model_type only the repository's code defines: checked from config.json's keys alone, with
+    a note that the exact count needs that code (`--trust-remote-code`); nothing runs otherwise."""
+    if [f.code for f in findings] != ["config-remote-code"]:
+        return findings
+    note = replace(
+        findings[0],
+        severity=Severity.INFO,
+        message=findings[0].message + "; checked from config.json's keys alone, the exact parameter count "
+        "needs the repository's code (--trust-remote-code)",
+    )
+    return [note, *compare_raw(loaded, data, f"model_type {data['model_type']!r} is repository code")]
 
 
 BLOCKING_CODES = frozenset(

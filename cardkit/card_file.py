@@ -56,11 +56,35 @@ class LoadedCard:
         )
 
 
+def _todo_at(raw: Any, loc: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], dict[str, Any]] | None:
+    """The `{TODO: hint}` mapping at `loc` or above it in the card as written, with where it is."""
+    node = raw
+    for depth in range(len(loc) + 1):
+        if isinstance(node, dict) and list(node) == ["TODO"]:
+            return loc[:depth], node
+        if depth == len(loc):
+            return None
+        key = loc[depth]
+        in_list = isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
+        if in_list or (isinstance(node, dict) and key in node):
+            node = node[key]
+        else:
+            return None
+    return None
+
+
 def _schema_findings(error: ValidationError, loaded: LoadedCard) -> list[Finding]:
     findings = []
+    todos: set[tuple[str | int, ...]] = set()
     for item in error.errors(include_url=False):
-        loc = tuple(item["loc"])
+        loc = tuple(p for p in item["loc"] if not isinstance(p, str) or "[" not in p)  # no union tags
         actual = item.get("input")
+        if (at := _todo_at(loaded.raw, loc)) is not None:  # left by `cardkit new`/`import`
+            loc, actual = at
+            if loc not in todos:
+                todos.add(loc)
+                findings.append(loaded.finding("todo", Severity.ERROR, f"TODO: {actual['TODO']}", loc))
+            continue
         if isinstance(actual, dict | list):
             actual = None
         expected = (item.get("ctx") or {}).get("expected")

@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from types import FrameType
 
 from cardkit import __version__
-from cardkit.commands import check, import_card, lint, render, schema, validate
+from cardkit.commands import check, import_card, lint, new, render, schema, validate
 from cardkit.commands import eval as eval_command
 from cardkit.errors import CardkitError
 from cardkit.gc_policy import freeze_before_exit
 
-COMMANDS = (validate, check, schema, render, lint, import_card, eval_command)
+COMMANDS = (validate, check, schema, render, lint, import_card, eval_command, new)
 INTERRUPTED = 130
 INTERNAL = 3
 BROKEN_PIPE = 141

@@ -5,33 +5,24 @@ library versions, and it is the slow part of validate (importing torch and trans
 code takes seconds). A pre-commit hook re-validates unchanged configs on every commit, so the facts
 are cached: one entry per key in `cardkit.cache_store` (`<cache root>/facts/<key>.json`), whose key
 covers the config mapping as parsed (key order and whitespace do not matter), cardkit's source and
-the installed libraries. Each field read back is type-checked against `ConfigFacts`/`MetaFacts`;
-an entry that does not fit is recomputed.
+the installed libraries. Each part read back is type-checked against `ArchitectureFacts` (plain
+JSON data keyed by fact path); an entry that does not fit is recomputed.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from typing import Any
 
 from cardkit import cache_store
+from cardkit.architecture_facts import ArchitectureFacts
 from cardkit.findings import Finding
-from cardkit.meta_model import MetaFacts
-from cardkit.model_config import ConfigFacts
 from cardkit.report_cache import finding_from_dict
 
 KIND = "facts"
 
-CacheEntry = tuple[ConfigFacts, MetaFacts, list[Finding]]
-
-_TYPES: dict[str, tuple[type, ...]] = {
-    "int": (int,),
-    "str": (str,),
-    "bool": (bool,),
-    "float": (float, int),  # JSON writes 10000.0 back as a float, but a config may hold 10000
-    "None": (type(None),),
-}
+CacheEntry = tuple[ArchitectureFacts, list[Finding]]
 
 
 def cache_key(config: dict[str, Any]) -> str:
@@ -40,38 +31,48 @@ def cache_key(config: dict[str, Any]) -> str:
     return cache_store.entry_key(KIND, content)
 
 
-def _typed_dataclass(cls: Any, data: Any) -> Any:
-    """`cls(**data)` when `data` has exactly its fields, each of its declared type (bool is no int)."""
-    declared = {f.name: str(f.type) for f in fields(cls)}
-    if not isinstance(data, dict) or set(data) != set(declared):
-        raise ValueError(f"not a {cls.__name__}")
-    for name, annotation in declared.items():
-        allowed = tuple(t for part in annotation.split("|") for t in _TYPES[part.strip()])
-        if type(data[name]) not in allowed:
-            raise ValueError(f"{cls.__name__}.{name}: {type(data[name]).__name__} is not {annotation}")
-    return cls(**data)
+def _json_value(value: Any, depth: int = 0) -> bool:
+    """True for plain JSON data (what `ArchitectureFacts` holds) nested at most a few levels."""
+    if value is None or type(value) in (str, int, float, bool):
+        return True
+    if depth > 8:
+        return False
+    if type(value) is list:
+        return all(_json_value(item, depth + 1) for item in value)
+    if type(value) is dict:
+        return all(type(k) is str and _json_value(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def _facts(data: Any) -> ArchitectureFacts:
+    """`ArchitectureFacts` from its stored form, every part type-checked; ValueError when malformed."""
+    if not isinstance(data, dict) or set(data) != {"values", "undetermined"}:
+        raise ValueError("not architecture facts")
+    values, undetermined = data["values"], data["undetermined"]
+    if type(values) is not dict or not all(type(k) is str and _json_value(v) for k, v in values.items()):
+        raise ValueError("facts values are not plain data keyed by path")
+    if type(undetermined) is not dict or not all(
+        type(k) is str and type(v) is str for k, v in undetermined.items()
+    ):
+        raise ValueError("undetermined facts are not reasons keyed by path")
+    return ArchitectureFacts(dict(values), dict(undetermined))
 
 
 def load(key: str, display: str) -> CacheEntry | None:
     """The cached facts for `key`, with findings re-pointed at this config's display path."""
     entry = cache_store.read_entry(KIND, key)
-    if not isinstance(entry, dict) or set(entry) != {"config", "meta", "findings"}:
+    if not isinstance(entry, dict) or set(entry) != {"facts", "findings"}:
         return None
     try:
         if not isinstance(entry["findings"], list):
             return None
         findings = [finding_from_dict(f, file=display) for f in entry["findings"]]
-        config = _typed_dataclass(ConfigFacts, entry["config"])
-        return config, _typed_dataclass(MetaFacts, entry["meta"]), findings
+        return _facts(entry["facts"]), findings
     except (KeyError, ValueError):
         return None
 
 
-def store(key: str, config_facts: ConfigFacts, meta_facts: MetaFacts, findings: list[Finding]) -> None:
+def store(key: str, facts: ArchitectureFacts, findings: list[Finding]) -> None:
     """Best effort: a cache that cannot be written only costs time, never a wrong answer."""
-    payload = {
-        "config": asdict(config_facts),
-        "meta": asdict(meta_facts),
-        "findings": [f.to_dict() for f in findings],
-    }
+    payload = {"facts": asdict(facts), "findings": [f.to_dict() for f in findings]}
     cache_store.write_entry(KIND, key, payload)

@@ -55,7 +55,7 @@ def import_card(text: str, config: dict[str, Any] | None = None, repo_id: str | 
     doc = parse(text, "README.md", config, repo_id)
     meta = front_matter(doc)
     doc.repo_id = doc.repo_id or _repo_from_snippets(doc)
-    draft: Draft = {"schema_version": 1, "config": "config.json"}
+    draft: Draft = {"schema_version": 2, "config": "config.json"}
     draft["identity"] = _identity(doc, meta)
     draft["architecture"] = _architecture(doc)
     draft["tokenizer"] = _tokenizer(doc)
@@ -314,7 +314,7 @@ ARCH_FIELDS = {
     "num_kv_heads": "num_kv_heads",
     "intermediate_size": "intermediate_size",
     "vocab_size": "vocab_size",
-    "max_positions": "max_sequence_length",
+    "max_positions": "max_position_embeddings",
 }
 
 

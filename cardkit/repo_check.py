@@ -329,7 +329,7 @@ def _readme_agrees_with_card(fm: FrontMatter, card: Any) -> Iterator[Finding]:
         (("license",), card.license.id, fm.data.get("license")),
         (("base_model",), card.identity.base_model, fm.data.get("base_model")),
     ]
-    card_datasets = sorted(d.id for d in card.training.datasets if d.id)
+    card_datasets = sorted(d.id for d in card.training.published_datasets if d.id)
     if card_datasets:
         pairs.append((("datasets",), card_datasets, sorted(_as_list(fm.data.get("datasets")))))
     languages = _as_list(fm.data.get("language"))

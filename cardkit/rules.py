@@ -37,7 +37,9 @@ def check_rules(loaded: LoadedCard) -> list[Finding]:
 @rule
 def heads_divide_hidden(loaded: LoadedCard) -> Iterator[Finding]:
     arch = loaded.card.architecture
-    if arch.hidden_size % arch.num_attention_heads:
+    if arch.num_attention_heads is None:
+        return
+    if arch.head_dim is None and arch.hidden_size % arch.num_attention_heads:
         yield loaded.finding(
             "arch-heads-divide-hidden",
             Severity.ERROR,
@@ -45,7 +47,7 @@ def heads_divide_hidden(loaded: LoadedCard) -> Iterator[Finding]:
             ("architecture", "num_attention_heads"),
             actual=arch.num_attention_heads,
         )
-    if arch.num_attention_heads % arch.num_kv_heads:
+    if arch.num_kv_heads is not None and arch.num_attention_heads % arch.num_kv_heads:
         yield loaded.finding(
             "arch-kv-heads-divide-heads",
             Severity.ERROR,
@@ -58,6 +60,8 @@ def heads_divide_hidden(loaded: LoadedCard) -> Iterator[Finding]:
 @rule
 def rotary_has_fraction(loaded: LoadedCard) -> Iterator[Finding]:
     pos = loaded.card.architecture.positional_embedding
+    if pos is None:
+        return
     if pos.type == "rotary" and pos.rotary_fraction is None:
         yield loaded.finding(
             "arch-rotary-fraction",
@@ -171,7 +175,7 @@ ESCAPE_RESIDUE = re.compile(r"^(?:%?3A|%?2F)(?=[A-Za-z])")
 
 @rule
 def dataset_ids_are_clean(loaded: LoadedCard) -> Iterator[Finding]:
-    for index, dataset in enumerate(loaded.card.training.datasets):
+    for index, dataset in enumerate(loaded.card.training.published_datasets):
         if dataset.id and (match := ESCAPE_RESIDUE.match(dataset.id)):
             yield loaded.finding(
                 "training-dataset-id-damaged",

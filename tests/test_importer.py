@@ -40,22 +40,27 @@ TABLE_FACTS: dict[str, list[str]] = {
         "num_layers",
         "num_attention_heads",
         "num_kv_heads",
-        "max_sequence_length",
+        "max_position_embeddings",
     ],
-    "001_066425d0e2255d92.txt": ["hidden_size", "num_layers", "num_attention_heads", "max_sequence_length"],
+    "001_066425d0e2255d92.txt": [
+        "hidden_size",
+        "num_layers",
+        "num_attention_heads",
+        "max_position_embeddings",
+    ],
     "002_15ac191b68a7c0ea.txt": [
         "parameters.count",
         "hidden_size",
         "num_layers",
         "num_attention_heads",
-        "max_sequence_length",
+        "max_position_embeddings",
     ],
-    "003_df9133f152875511.txt": ["num_layers", "hidden_size", "max_sequence_length"],
+    "003_df9133f152875511.txt": ["num_layers", "hidden_size", "max_position_embeddings"],
     "004_112f33379bd4a788.txt": [],  # its only architecture table lost its borders ("4k ? 2.0T")
 }
 ARCH_NUMBERS = (
     "hidden_size", "num_layers", "num_attention_heads", "num_kv_heads", "intermediate_size", "vocab_size",
-    "max_sequence_length",
+    "max_position_embeddings",
 )  # fmt: skip
 LICENSES = {  # None: the seed states no licence id (000 only links a membership page; 004 a custom one)
     "000_5bd0cdd08e45b4d5.txt": None,

@@ -24,8 +24,8 @@ BREAKS = [
         Severity.ERROR,
     ),
     (
-        "  num_attention_heads: 32",
-        "  num_attention_heads: 24",
+        "  num_attention_heads: 32\n  num_kv_heads: 32\n  head_dim: 80\n",  # a stated head_dim may differ
+        "  num_attention_heads: 24\n  num_kv_heads: 24\n",
         "arch-heads-divide-hidden",
         "architecture.num_attention_heads",
         Severity.ERROR,

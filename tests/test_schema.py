@@ -62,3 +62,42 @@ def test_unknown_keys_are_errors() -> None:
 def test_dump_and_reload_is_lossless(path: Path) -> None:
     card = load_card(path).card
     assert Card.model_validate(card.model_dump(mode="json")) == card
+
+
+def test_a_v1_card_migrates_to_the_current_version() -> None:
+    """v1's `max_sequence_length` is the position limit; its false defaults were statements."""
+    from cardkit.schema.migrate import migrate
+
+    v1 = {"schema_version": 1, "architecture": {"max_sequence_length": 4096, "parallel_residual": True}}
+    migrated = migrate(v1)
+    assert migrated == {
+        "schema_version": 2,
+        "architecture": {
+            "max_position_embeddings": 4096,
+            "parallel_residual": True,
+            "qk_normalization": False,
+        },
+    }
+    assert v1["schema_version"] == 1  # the input is not changed
+
+
+@pytest.mark.parametrize("path", CARD_PATHS, ids=lambda p: p.parent.name)
+def test_a_shipped_card_written_as_v1_loads_equal(path: Path, tmp_path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    v1 = text.replace("schema_version: 2", "schema_version: 1").replace(
+        "  max_position_embeddings:", "  max_sequence_length:"
+    )
+    (tmp_path / "card.yaml").write_text(v1, encoding="utf-8")
+    assert load_card(tmp_path / "card.yaml").card == load_card(path).card
+
+
+def test_not_published_is_an_explicit_training_value() -> None:
+    from cardkit.schema.training import Training
+
+    base = {"stage": "pretraining", "summary": {"en": "a", "zh": "b"}}
+    training = Training.model_validate({**base, "datasets": "not published", "precision": "not published"})
+    assert training.published_datasets == []
+    with pytest.raises(ValidationError):
+        Training.model_validate({**base, "datasets": [], "precision": "bfloat16"})
+    with pytest.raises(ValidationError):
+        Training.model_validate({**base, "precision": "bfloat16"})  # still required: say it or say not

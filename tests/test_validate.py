@@ -71,10 +71,10 @@ ARCHITECTURE_BREAKS = [
         6900,
     ),
     (
-        "  max_sequence_length: 4096",
-        "  max_sequence_length: 8192",
+        "  max_position_embeddings: 4096",
+        "  max_position_embeddings: 8192",
         "config-mismatch",
-        "architecture.max_sequence_length",
+        "architecture.max_position_embeddings",
         4096,
         8192,
     ),

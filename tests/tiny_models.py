@@ -121,6 +121,7 @@ def tiny_card(slug: str, config: dict[str, Any], parameters: int, tokenizer_size
         num_layers=LAYERS,
         num_attention_heads=heads,
         num_kv_heads=kv or heads,
+        head_dim=HIDDEN // heads,
         intermediate_size=config.get("intermediate_size", 4 * HIDDEN),
         vocab_size=VOCAB,
     )

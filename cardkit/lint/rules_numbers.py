@@ -33,7 +33,8 @@ HEADER_PATTERNS: dict[str, str] = {
     "num_layers": r"layers|n_layers|num(ber of)?[ _]layers|层数|層數",
     "num_heads": r"heads|n_heads|(num(ber of)? )?attention heads|注意力头数|注意力頭數",
     "num_kv_heads": r"kv heads|key[-/ ]value heads|kv ?头数|kv ?頭數|键/值头数",
-    "max_positions": r"sequence length|seq(uence)?[ _]len|context length|content length|序列长度|上下文长度",
+    "max_positions": r"sequence length|seq(uence)?[ _]len|context length|content length|position limit"
+    r"|序列长度|上下文长度|位置上限",
     "vocabulary": r"vocab(ulary)?([ _]size)?|词汇量|词表大小|詞表大小",
     "vocab_size": r"embedding rows|嵌入矩阵行数",
     "head_dim": r"head[_ ]dim(ension)?|头维度",

@@ -41,7 +41,7 @@ def card_data(card: Card) -> ModelCardData:
     """The Hub metadata of `card`: licence, languages, tags, datasets, lineage and model-index."""
     identity, license_ = card.identity, card.license
     other = license_.id == "other"
-    datasets = [dataset.id for dataset in card.training.datasets if dataset.id]
+    datasets = [dataset.id for dataset in card.training.published_datasets if dataset.id]
     results = [_eval_result(r) for r in card.evaluation.results] if card.evaluation else None
     return ModelCardData(
         language=list(identity.languages),

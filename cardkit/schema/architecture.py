@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from cardkit.schema.common import LocalizedText, PositiveInt, Strict
+from cardkit.schema.common import LocalizedText, NonEmpty, PositiveInt, Strict
 
 Dimension = Annotated[int, Field(gt=0, le=16_777_216)]
 """Any width, count or length of a real network fits well below 2^24; larger is a typo or an attack."""
@@ -30,6 +30,9 @@ class Parameters(Strict):
         le=10**14, description="Exact number of parameters the card claims (tied weights once)."
     )
     label: SizeLabel
+    active: PositiveInt | None = Field(
+        default=None, le=10**14, description="Mixture of experts: parameters one token uses, exactly."
+    )
     source: str | None = Field(default=None, description="Where the claimed figure was published.")
     acknowledged_difference: AcknowledgedDifference | None = Field(
         default=None,
@@ -41,35 +44,108 @@ class Parameters(Strict):
     )
 
 
+class RopeScaling(Strict):
+    type: NonEmpty = Field(
+        description="transformers `rope_type` of the scaling, e.g. `linear`, `yarn`, `llama3`."
+    )
+    factor: float | None = Field(default=None, gt=0, description="Context extension factor.")
+
+
 class PositionalEmbedding(Strict):
-    type: Literal["rotary", "alibi", "learned", "none"] = Field(description="How positions are encoded.")
+    type: Literal["rotary", "alibi", "learned", "sinusoidal", "relative", "none"] = Field(
+        description="How positions are encoded: `learned` absolute (GPT-2), `rotary` (RoPE), `alibi`, "
+        "fixed `sinusoidal`, `relative` attention biases, or `none` (no attention layers)."
+    )
     rotary_fraction: float | None = Field(
         default=None, gt=0, le=1, description="Share of each head's dimensions that rotary embedding rotates."
     )
     rope_theta: float | None = Field(default=None, gt=0, description="Rotary base frequency.")
+    scaling: RopeScaling | None = Field(default=None, description="Rotary scaling for longer contexts.")
+
+
+class SlidingWindow(Strict):
+    tokens: Dimension = Field(description="Keys each query attends to in a sliding-window layer.")
+    layers: Dimension = Field(description="How many layers use the sliding window (the rest attend fully).")
+
+
+class LinearBiases(Strict):
+    """Which linear layers add a bias; an architecture without the layer leaves the key out."""
+
+    qkv: bool | None = Field(default=None, description="Query, key and value projections.")
+    attention_output: bool | None = Field(default=None, description="Attention output projection.")
+    mlp: bool | None = Field(default=None, description="Feed-forward projections.")
+    lm_head: bool | None = Field(default=None, description="Output (language-model head) projection.")
+
+
+class MixtureOfExperts(Strict):
+    num_experts: Dimension = Field(description="Routed experts per mixture-of-experts layer.")
+    experts_per_token: Dimension = Field(description="Routed experts each token is sent to.")
+    shared_experts: int | None = Field(
+        default=None, ge=0, le=1024, description="Experts every token passes through besides the routed ones."
+    )
 
 
 class Architecture(Strict):
+    """Every fact is compared with what transformers builds from config.json on the meta device.
+
+    A fact the architecture does not have (heads of a state-space model, an MLP bias of a model
+    without MLP) is left out; validate reports a stated fact the built model contradicts at its line.
+    """
+
     model_type: str = Field(min_length=1, description="transformers `model_type` (`llama`, `falcon`, ...).")
     parameters: Parameters
     hidden_size: Dimension = Field(description="Width of the residual stream (d_model).")
     num_layers: Dimension = Field(description="Number of decoder blocks.")
-    num_attention_heads: Dimension = Field(description="Query heads per layer.")
-    num_kv_heads: Dimension = Field(
-        description="Key/value heads per layer; equal to the query heads unless GQA or MQA is used."
+    layer_types: dict[NonEmpty, Dimension] | None = Field(
+        default=None,
+        description="For hybrid stacks: how many layers of each kind (transformers' layer type or "
+        "block class).",
     )
-    intermediate_size: Dimension = Field(description="Hidden width of the feed-forward block.")
+    num_attention_heads: Dimension | None = Field(
+        default=None, description="Query heads per attention layer."
+    )
+    num_kv_heads: Dimension | None = Field(
+        default=None,
+        description="Key/value heads per layer; equal to the query heads unless GQA (fewer) or MQA (1).",
+    )
+    head_dim: Dimension | None = Field(default=None, description="Width of one attention head.")
+    sliding_window: SlidingWindow | None = Field(
+        default=None, description="Sliding-window attention, if any."
+    )
+    intermediate_size: Dimension | None = Field(
+        default=None, description="Hidden width of the dense feed-forward block."
+    )
+    gated_mlp: bool | None = Field(default=None, description="Feed-forward block is gated (SwiGLU, GeGLU).")
+    moe: MixtureOfExperts | None = Field(default=None, description="Mixture of experts, if the model routes.")
     vocab_size: Dimension = Field(
         description="Rows of the embedding matrix; may exceed the tokenizer's vocabulary (padding)."
     )
-    max_sequence_length: Dimension = Field(description="Longest context in tokens the model was built for.")
-    positional_embedding: PositionalEmbedding
-    normalization: Literal["layernorm", "rmsnorm"] = Field(description="Normalisation layer type.")
-    qk_normalization: bool = Field(default=False, description="Whether queries and keys are normalised.")
-    activation: Literal["gelu", "gelu_new", "silu", "relu"] = Field(
-        description="Activation of the feed-forward block (`silu` for SwiGLU blocks)."
+    max_position_embeddings: Dimension | None = Field(
+        default=None, description="Position limit of the architecture (config `max_position_embeddings`)."
     )
-    parallel_residual: bool = Field(
-        default=False, description="Attention and MLP computed in parallel from the same input."
+    context_length: Dimension | None = Field(
+        default=None, description="Context length as the developers publish it, if they do."
     )
+    positional_embedding: PositionalEmbedding | None = Field(
+        default=None, description="Position encoding; leave out only when cardkit cannot determine it."
+    )
+    normalization: NonEmpty | None = Field(
+        default=None, description="Normalisation layer type: `layernorm`, `rmsnorm`, or the class name."
+    )
+    norm_placement: Literal["pre", "post"] | None = Field(
+        default=None, description="Norm before each sublayer (`pre`) or after the residual sum (`post`)."
+    )
+    qk_normalization: bool | None = Field(
+        default=None, description="Whether queries and keys are normalised."
+    )
+    activation: NonEmpty | None = Field(
+        default=None, description="Feed-forward activation, as transformers names it (`silu`, `gelu_new`)."
+    )
+    parallel_residual: bool | None = Field(
+        default=None, description="Attention and MLP computed in parallel from the same input."
+    )
+    parallel_norms: Literal["shared", "separate"] | None = Field(
+        default=None, description="In a parallel block: one norm feeds both branches, or one each."
+    )
+    linear_biases: LinearBiases | None = Field(default=None, description="Which linear layers carry a bias.")
     tied_embeddings: bool = Field(description="Input embedding and output projection share one matrix.")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from cardkit.schema.architecture import Architecture
@@ -13,18 +13,21 @@ from cardkit.schema.common import Strict
 from cardkit.schema.evaluation import Evaluation
 from cardkit.schema.identity import Identity
 from cardkit.schema.license import License
+from cardkit.schema.migrate import migrate
 from cardkit.schema.prose import Prose
 from cardkit.schema.tokenizer import Tokenizer
 from cardkit.schema.training import Training
 from cardkit.schema.usage import Usage
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class Card(Strict):
     """A model card as data. Every figure is checkable; every sentence exists in English and Chinese."""
 
-    schema_version: Literal[1] = Field(description="Version of the card format; bumped with a migration.")
+    schema_version: Literal[2] = Field(
+        description="Version of the card format; older versions are migrated on load (schema/migrate.py)."
+    )
     config: str = Field(
         default="config.json",
         description="Path of the model's config.json, relative to the card and inside its folder.",
@@ -40,6 +43,11 @@ class Card(Strict):
     )
     prose: Prose
     citation: str | None = Field(default=None, description="BibTeX for the model (one or more entries).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _migrate(cls, data: Any) -> Any:
+        return migrate(data)
 
     @field_validator("config")
     @classmethod

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag, field_validator
+from pydantic_core import PydanticCustomError
 
 from cardkit.schema.common import LocalizedText, NonEmpty, PositiveInt, RepoId, Strict
+
+NotPublished = Literal["not published"]
+"""A training fact the developers have not published, said explicitly instead of a placeholder."""
+NOT_PUBLISHED = "not published"
+Precision = Literal["float32", "float16", "bfloat16", "mixed-float16", "mixed-bfloat16"]
 
 
 class TrainingDataset(Strict):
@@ -64,12 +70,16 @@ class Compute(Strict):
 class Training(Strict):
     stage: Literal["pretraining", "fine-tuning"] = Field(description="What this card's training step was.")
     summary: LocalizedText = Field(description="Short account of the training data and procedure.")
-    datasets: list[TrainingDataset] = Field(min_length=1, description="Data this training step used.")
+    datasets: Annotated[
+        Annotated[list[TrainingDataset], Tag("list[datasets]")]
+        | Annotated[NotPublished, Tag("literal[text]")],
+        Discriminator(lambda value: "literal[text]" if isinstance(value, str) else "list[datasets]"),
+    ] = Field(description="Data this training step used, or `not published`.")
     tokens: PositiveInt | None = Field(default=None, description="Tokens processed in training, all epochs.")
     unique_tokens: PositiveInt | None = Field(default=None, description="Distinct tokens in the dataset.")
     epochs: float | None = Field(default=None, gt=0, description="Passes over the dataset.")
-    precision: Literal["float32", "float16", "bfloat16", "mixed-float16", "mixed-bfloat16"] = Field(
-        description="Numeric precision of training."
+    precision: Precision | NotPublished = Field(
+        description="Numeric precision of training, or `not published`."
     )
     optimizer: Optimizer | None = Field(default=None, description="Optimizer and hyperparameters.")
     hardware: Hardware | None = Field(default=None, description="Accelerators the training ran on.")
@@ -78,3 +88,17 @@ class Training(Strict):
     data_cutoff: datetime.date | None = Field(default=None, description="Newest data in the training set.")
     software: list[NonEmpty] = Field(default_factory=list, description="Training frameworks and kernels.")
     compute: Compute | None = Field(default=None, description="Compute, power and emissions.")
+
+    @property
+    def published_datasets(self) -> list[TrainingDataset]:
+        """The datasets, or none when they are not published (for code that lists them)."""
+        return [] if isinstance(self.datasets, str) else self.datasets
+
+    @field_validator("datasets")
+    @classmethod
+    def _some_dataset(cls, value: list[TrainingDataset] | str) -> list[TrainingDataset] | str:
+        if isinstance(value, list) and not value:
+            raise PydanticCustomError(
+                "datasets_empty", "list at least one dataset, or write `not published`"
+            )
+        return value
