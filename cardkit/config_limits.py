@@ -13,6 +13,7 @@ from typing import Any
 
 from cardkit.config_json import ConfigFile
 from cardkit.findings import Finding, Severity
+from cardkit.yaml_source import dotted_path as dotted
 
 FieldPath = tuple[str | int, ...]
 
@@ -30,15 +31,16 @@ LIMITS: dict[str, tuple[tuple[str, ...], int, int]] = {
         1,
         1_024,
     ),
-    "experts": (("num_experts", "num_local_experts", "n_routed_experts", "moe_num_experts"), 0, 4_096),
+    "experts": (("num_experts", "num_local_experts", "n_routed_experts", "moe_num_experts"), 0, 65_536),
 }
 """What each limit is called in messages -> (the keys that state it in some family, minimum, maximum)."""
 _LIMIT_OF = {key: (name, low, high) for name, (keys, low, high) in LIMITS.items() for key in keys}
 
 MAX_PARAMETERS = 10**13
 """Ten trillion: ten times the largest published model; estimated from the sizes before building."""
-MAX_MODULES = 500_000
-"""Modules the build would create (about 12 per layer plus 3 per expert); each costs memory and time."""
+MAX_MODULES = 2_000_000
+"""Modules the build would create (about 12 per layer plus 3 per expert); each costs memory and time.
+Doge's 16,384 small experts per layer (32 layers) are about 1.6 million by this estimate and build."""
 
 
 def _numbers(data: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, Any]]:
@@ -52,6 +54,15 @@ def _numbers(data: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, Any]]
     elif isinstance(data, list):
         for index, value in enumerate(data):
             yield from _numbers(value, (*path, index))
+
+
+def _sizes(data: Any) -> Iterator[tuple[FieldPath, Any]]:
+    """Each limited value; a per-layer list (Gemma 3n's `intermediate_size`) gives one per item."""
+    for path, value in _numbers(data):
+        if isinstance(value, list) and value:
+            yield from (((*path, index), item) for index, item in enumerate(value))
+        else:
+            yield path, value
 
 
 def _first(data: dict[str, Any], name: str, default: int) -> int:
@@ -77,13 +88,14 @@ def check_limits(config: ConfigFile) -> list[Finding]:
     """Findings for sizes that are not positive whole numbers or exceed the limits; [] when buildable."""
     assert config.data is not None
     findings = []
-    for path, value in _numbers(config.data):
-        name, low, high = _LIMIT_OF[str(path[-1])]
+    for path, value in _sizes(config.data):
+        name, low, high = _LIMIT_OF[str(next(p for p in reversed(path) if isinstance(p, str)))]
         if not isinstance(value, int) or isinstance(value, bool):
-            message = f"{path[-1]} ({name}) must be a whole number, not {type(value).__name__} {value!r:.40}"
+            kind = type(value).__name__
+            message = f"{dotted(path)} ({name}) must be a whole number, not {kind} {value!r:.40}"
             findings.append(config.finding("config-invalid-value", Severity.ERROR, message, path))
         elif not low <= value <= high:
-            message = f"{path[-1]} ({name}) is {value:,}; cardkit builds models with {low:,} to {high:,}"
+            message = f"{dotted(path)} ({name}) is {value:,}; cardkit builds models with {low:,} to {high:,}"
             findings.append(config.finding("config-out-of-range", Severity.ERROR, message, path))
     if findings:
         return findings

@@ -16,9 +16,8 @@ from typing import Any
 import pytest
 
 from cardkit import cache_store, facts_cache
+from cardkit.architecture_facts import ArchitectureFacts
 from cardkit.findings import Finding, Severity
-from cardkit.meta_model import MetaFacts
-from cardkit.model_config import ConfigFacts
 from cardkit.validate import ValidateOptions, validate_card
 from tests.helpers import CARD_PATHS, ROOT
 
@@ -88,30 +87,40 @@ def test_a_change_to_cardkits_code_changes_the_key(tmp_path: Path) -> None:
     assert same == _key_under(ROOT)
 
 
-FACTS = ConfigFacts("llama", 64, 2, 4, 4, 128, 100, 256, "rotary", 1.0, 10000.0, "silu", False, False, False)
-META = MetaFacts(1000, "rmsnorm", False)
+FACTS = ArchitectureFacts(
+    {
+        "model_type": "llama",
+        "hidden_size": 64,
+        "num_layers": 2,
+        "parameters.count": 1000,
+        "positional_embedding.rotary_fraction": 1.0,
+        "layer_types": ["full_attention", "full_attention"],
+    },
+    {"parallel_residual": "the block could not be traced"},
+)
 NOTE = Finding("config-auto-map", Severity.INFO, "m", "x/config.json", field="auto_map")
 
 
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda e: e["meta"].update(parameters=None),
-        lambda e: e["meta"].update(parameters="1000"),
-        lambda e: e["config"].update(num_layers=True),
-        lambda e: e["config"].update(hidden_size=64.0),
-        lambda e: e["config"].update(extra=1),
-        lambda e: e["config"].pop("vocab_size"),
+        lambda e: e["facts"]["values"].update(model_type=[[[[[[[[[[["llama"]]]]]]]]]]]),
+        lambda e: e["facts"]["undetermined"].update(parallel_residual=3),
+        lambda e: e["facts"].update(values=[["model_type", "llama"]]),
+        lambda e: e["facts"]["undetermined"].update(parallel_residual=None),
+        lambda e: e["facts"].update(extra={}),
+        lambda e: e["facts"].pop("undetermined"),
         lambda e: e.update(findings={}),
         lambda e: e["findings"][0].update(severity="fatal"),
-        lambda e: e.update(meta=[1000, "rmsnorm", False]),
+        lambda e: e.update(facts=[1000, "rmsnorm", False]),
+        lambda e: e.update(meta={}),
     ],
 )
 def test_a_signed_entry_that_does_not_type_check_is_not_used(damage: Callable[[Any], None]) -> None:
     """Even an entry with a valid signature (from a cardkit bug, say) is checked field by field."""
     key = facts_cache.cache_key({"model_type": "llama", "hidden_size": 64, "damage": repr(damage)})
-    facts_cache.store(key, FACTS, META, [NOTE])
-    assert facts_cache.load(key, "c.json") == (FACTS, META, [replace(NOTE, file="c.json")])
+    facts_cache.store(key, FACTS, [NOTE])
+    assert facts_cache.load(key, "c.json") == (FACTS, [replace(NOTE, file="c.json")])
     entry = cache_store.read_entry("facts", key)
     damage(entry)
     cache_store.write_entry("facts", key, entry)
@@ -121,7 +130,7 @@ def test_a_signed_entry_that_does_not_type_check_is_not_used(damage: Callable[[A
 def test_an_edited_entry_is_not_used() -> None:
     """Someone who can write the cache but holds no key cannot change what an entry says."""
     key = facts_cache.cache_key({"model_type": "llama", "hidden_size": 64, "edited": True})
-    facts_cache.store(key, FACTS, META, [])
+    facts_cache.store(key, FACTS, [])
     path = cache_store.cache_root() / "facts" / f"{key}.json"
     text = path.read_text(encoding="utf-8")
     assert '"num_layers": 2' in text
@@ -134,11 +143,11 @@ def test_concurrent_stores_lose_no_entry() -> None:
     keys = [facts_cache.cache_key({"model_type": "llama", "n": n}) for n in range(64)]
 
     def store(key: str) -> None:
-        facts_cache.store(key, FACTS, META, [])
+        facts_cache.store(key, FACTS, [])
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(store, keys))
-    assert all(facts_cache.load(key, "c.json") == (FACTS, META, []) for key in keys)
+    assert all(facts_cache.load(key, "c.json") == (FACTS, []) for key in keys)
 
 
 def test_the_cache_root_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
