@@ -77,7 +77,8 @@ def nesting(kind: str, depth: int) -> str:
     if kind == "flow-map":
         return "{a: " * depth + "1" + "}" * depth
     if kind == "block":
-        return "\n" + "".join(" " * (2 * i) + "k:\n" for i in range(min(depth, 3000))) + " " * 6000 + "v\n"
+        levels = min(depth, 300)  # indentation grows quadratically; 300 levels is 90 KB
+        return "\n" + "".join(" " * (2 * i) + "k:\n" for i in range(levels)) + " " * (2 * levels) + "v\n"
     if kind == "markdown":
         return "\n" + "> " * depth + "x\n" + "- " * depth + "y\n"
     return "(" * depth + "1" + ")" * depth  # python expressions in code blocks
@@ -101,14 +102,17 @@ def mutated_text(draw: st.DrawFn, seeds: Sequence[str], max_size: int = 64 * 102
         elif op == "delete":
             text = text[:pos] + text[pos + span :]
         elif op == "dup":
-            times = draw(st.integers(2, 500))
-            text = text[:pos] + text[pos : pos + span] * times + text[pos:]
+            piece = text[pos : pos + span]
+            times = min(draw(st.integers(2, 500)), max_size // max(1, len(piece)) + 1)
+            text = text[:pos] + piece * times + text[pos:]
         elif op == "repeat":
             token = draw(st.sampled_from(TOKENS))
-            text = text[:pos] + token * draw(st.integers(2, 5000)) + text[pos:]
+            times = min(draw(st.integers(2, 5000)), max_size // len(token) + 1)
+            text = text[:pos] + token * times + text[pos:]
         elif op == "nest":
             kind = draw(st.sampled_from(NEST_KINDS))
-            text = text[:pos] + nesting(kind, draw(st.integers(10, 20000))) + text[pos:]
+            depth = min(draw(st.integers(10, 20000)), max_size // 2)
+            text = text[:pos] + nesting(kind, depth)[:max_size] + text[pos:]
         elif op == "lines":
             lines = text.split("\n")
             i, j = draw(st.integers(0, len(lines) - 1)), draw(st.integers(0, len(lines) - 1))
@@ -181,8 +185,12 @@ def _children(node: Any) -> list[Any]:
     return []
 
 
-def _mutate_tree(draw: st.DrawFn, root: Any, leaf: st.SearchStrategy[Any]) -> Any:
-    """Walk from the root to a random node and replace, delete, wrap or extend it."""
+def _mutate_tree(draw: st.DrawFn, root: Any, leaf: st.SearchStrategy[Any], max_size: int) -> Any:
+    """Walk from the root to a random node and replace, delete, wrap or extend it.
+
+    Repetition is capped so the serialised tree stays near `max_size`: a list repeated 300 times
+    inside another repeated 300 times would make the generator, not cardkit, the memory bomb.
+    """
     holder = {"root": root}
     parent: Any = holder
     key: Any = "root"
@@ -201,7 +209,8 @@ def _mutate_tree(draw: st.DrawFn, root: Any, leaf: st.SearchStrategy[Any]) -> An
     elif op == "add" and isinstance(node, list):
         node.append(draw(leaf))
     elif isinstance(node, (list, str)):
-        parent[key] = node * draw(st.integers(2, 300))
+        times = min(draw(st.integers(2, 300)), max(1, max_size // max(1, len(repr(node)))))
+        parent[key] = node * times
     else:
         parent[key] = draw(leaf)
     return holder["root"]
@@ -212,7 +221,7 @@ def mutated_yaml(draw: st.DrawFn, seeds: Sequence[Any], max_size: int = 64 * 102
     """A parsed seed with one to four tree edits, dumped back (tags, binary and sets included)."""
     data = copy.deepcopy(draw(st.sampled_from(seeds)))
     for _ in range(draw(st.integers(1, 4))):
-        data = _mutate_tree(draw, data, _yaml_leaf())
+        data = _mutate_tree(draw, data, _yaml_leaf(), max_size)
     text = yaml.safe_dump(data, allow_unicode=draw(st.booleans()), sort_keys=False, width=10**6)
     return text[:max_size]
 
@@ -242,7 +251,7 @@ def mutated_json(draw: st.DrawFn, seeds: Sequence[Any], max_size: int = 1024 * 1
     """A parsed JSON seed with one to four tree edits, serialised with raw fragments pasted in."""
     data = copy.deepcopy(draw(st.sampled_from(seeds)))
     for _ in range(draw(st.integers(1, 4))):
-        data = _mutate_tree(draw, data, _json_leaf())
+        data = _mutate_tree(draw, data, _json_leaf(), max_size)
     return dump_json(data, ensure_ascii=draw(st.booleans()))[:max_size]
 
 
