@@ -5,7 +5,8 @@ examples per surface, this runs many more with larger inputs. Each surface runs 
 process, so its peak RSS is its own and a hard crash or a hang in one surface does not take the
 others down. Prints per surface: examples run, crashes (must be 0), distinct crash classes, the
 slowest input (size and seconds) and the child's peak RSS; then each crash class with its first
-input's size and message. `--save DIR` writes the first input of each class there.
+input's size and message. `--save DIR` writes the first input of each class there, and the
+slowest input when it took over a second.
 
     python bench/fuzz.py [--examples 10000] [--time-bound 300] [--surface card-yaml ...] [--seed 0]
 """
@@ -101,6 +102,8 @@ def run_surface(name: str, examples: int, bound: float, seed: int, status: Path,
         state["in_flight"] = None
         if seconds > state["slowest"][1]:
             state["slowest"] = [size, seconds]
+            if save is not None and seconds > 1:
+                (save / f"fuzz_{name}_slowest.txt").write_bytes(_dump_input(example))
 
     try:
         fuzz()
