@@ -14,9 +14,11 @@ slowest input when it took over a second.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -50,7 +52,9 @@ def run_surface(name: str, examples: int, bound: float, seed: int, status: Path,
     """The child: run one surface, rewriting `status` (JSON) as it goes so a killed child still reports."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ["CARDKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="cardkit-fuzz-cache-")
+    cache = tempfile.mkdtemp(prefix="cardkit-fuzz-cache-")
+    atexit.register(shutil.rmtree, cache, True)
+    os.environ["CARDKIT_CACHE_DIR"] = cache
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hypothesis_seed
 
