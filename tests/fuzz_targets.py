@@ -136,21 +136,28 @@ def config_target(example: bytes) -> None:
 
 
 def config_model_target(example: bytes) -> None:
-    """The fuzzed config through transformers' config class and the card's vocabulary."""
-    from cardkit.model_config import build_config, facts_from_config, read_config_json
+    """The fuzzed config as validate's full check reads it: limits, transformers' config class, the
+    meta-device facts; an exception from the build must become a located finding, as it does there."""
+    from cardkit.architecture_facts import facts_for_config
+    from cardkit.config_json import read_config
+    from cardkit.model_config import build_config, rejection
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "config.json"
         path.write_bytes(example)
         try:
-            data, _ = read_config_json(path, "config.json")
-            if data is None:
+            source = read_config(path, "config.json")
+            if source.data is None:
                 return
-            config, _ = build_config(data, "config.json")
-            if config is not None:
-                facts_from_config(config)
+            config, _ = build_config(source.data, "config.json", source)
         except ALLOWED:
             return
+        if config is None:
+            return
+        try:
+            facts_for_config(config)
+        except Exception as exc:  # validate reports this as config-build-failed
+            assert rejection(source, "config-build-failed", "the model cannot be built", exc).file
 
 
 # --- README and front matter ----------------------------------------------------------------------
@@ -240,22 +247,45 @@ def _cache_strategy(
 ) -> st.SearchStrategy[dict[str, bytes]]:
     @st.composite
     def entries(draw: st.DrawFn) -> dict[str, bytes]:
+        """One entry's JSON body mutated; half the time re-signed with the user's own key, as a
+        cardkit bug would write it, so the type checks behind the signature are fuzzed too."""
         files = dict(cache().files)
-        victim = draw(st.sampled_from(sorted(files)))
-        text = files[victim].decode("utf-8")
-        files[victim] = draw(json_file([json.loads(text)], [text], max_size))
+        victim = draw(st.sampled_from(sorted(f for f in files if f.endswith(".json"))))
+        signature, _, body = files[victim].decode("utf-8").partition("\n")
+        mutated = draw(json_file([json.loads(body)], [body], max_size))
+        files[victim] = (RESIGN if draw(st.booleans()) else signature.encode()) + b"\n" + mutated
         return files
 
     return entries()
 
 
+RESIGN = b"<sign with the user's key>"
+
+
+def _resign(root: Path) -> None:
+    from cardkit import cache_store
+
+    secret = cache_store._secret()
+    for path in root.rglob("*.json"):
+        signature, _, body = path.read_bytes().partition(b"\n")
+        if signature == RESIGN and secret is not None:
+            path.write_bytes(cache_store._mac(secret, body).encode() + b"\n" + body)
+
+
 def _cache_target(cache: seeds.CacheSeeds, example: dict[str, bytes], model: bool) -> None:
     import shutil
+
+    from cardkit.validate import ValidateOptions, validate_paths
 
     shutil.rmtree(cache.cache, ignore_errors=True)
     seeds.write_tree(cache.cache, example)
     with seeds.environ(CARDKIT_CACHE_DIR=str(cache.cache)):
+        _resign(cache.cache)
         _validate(cache.card, model=model, cache=True)
+        cached = validate_paths([cache.card], ValidateOptions(model=model, cache=True))
+    fresh = validate_paths([cache.card], ValidateOptions(model=model, cache=False))
+    # a damaged or forged entry may cost time, never change the verdict
+    assert [r.to_dict() for r in cached] == [r.to_dict() for r in fresh]
 
 
 def report_cache_target(example: dict[str, bytes]) -> None:
