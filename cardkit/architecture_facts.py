@@ -145,9 +145,12 @@ def read_facts(config: Any, model: Any) -> ArchitectureFacts:
         _attention_facts(facts, config, model, _attention(attn_layer))
     else:
         facts.set("positional_embedding.type", "none")
-    mlp_layer = next((layer for layer in layers if _mlp(layer) is not None), None)
-    if mlp_layer is not None:
-        _mlp_facts(facts, config, _mlp(mlp_layer))
+    mlps = [mlp for layer in layers if (mlp := _mlp(layer)) is not None]
+    if mlps:
+        _mlp_facts(facts, config, mlps[0])
+        routed = next((mlp for mlp in mlps[1:] if _experts(mlp) is not None), None)
+        if _experts(mlps[0]) is None and routed is not None:  # DeepSeek: dense layers first, then experts
+            _moe_facts(facts, config, routed, _experts(routed))
     elif attn_layer is not None:  # OPT, XGLM: the feed-forward linears sit in the block itself
         _mlp_facts(facts, config, attn_layer, skip=(_attention(attn_layer),))
     _norm_facts(facts, config, model, attn_layer or layers[0])
@@ -212,9 +215,41 @@ def _attention_facts(facts: ArchitectureFacts, config: Any, model: Any, attentio
         qkv = [s for i, (_, s) in enumerate(linears) if i != out_index]
         if qkv:
             facts.set("linear_biases.qkv", any(s[2] for s in qkv))
-    facts.set("qk_normalization", any(_is_norm(m) for m in attention.modules() if m is not attention))
+    latent = _latent_attention(facts, config, attention)
+    facts.set(
+        "qk_normalization",
+        any(_is_norm(m) for m in attention.modules() if m is not attention and m not in latent),
+    )
     _positional(facts, config, model, head_dim)
     _sliding_window(facts, config)
+
+
+def _latent_attention(facts: ArchitectureFacts, config: Any, attention: Any) -> list[Any]:
+    """Multi-head latent attention (DeepSeek-V2/V3): keys and values, and queries when a rank is set,
+    are projected through a low-rank latent that has its own norm. The ranks are the config's, stated
+    only when a norm of exactly that width sits in the attention module; returns those latent norms
+    (they normalise the latents, not the queries and keys)."""
+    norms = {
+        width: module
+        for module in attention.modules()
+        if _is_norm(module) and isinstance(width := _norm_width(module), int)
+    }
+    found = []
+    ranks = (("latent_attention.kv_rank", "kv_lora_rank"), ("latent_attention.query_rank", "q_lora_rank"))
+    for fact, key in ranks:
+        rank = _config_int(config, key)
+        if rank and rank in norms:
+            facts.set(fact, rank)
+            found.append(norms[rank])
+    return found
+
+
+def _norm_width(module: Any) -> int | None:
+    shape = getattr(module, "normalized_shape", None)
+    if isinstance(shape, tuple | list) and len(shape) == 1:
+        return int(shape[0])
+    weight = getattr(module, "weight", None)
+    return int(weight.shape[0]) if weight is not None and weight.dim() == 1 else None
 
 
 def _kv_heads(attention: Any, heads: int | None, head_dim: int | None) -> int | None:
@@ -308,7 +343,7 @@ def _sliding_window(facts: ArchitectureFacts, config: Any) -> None:
 def _mlp_facts(facts: ArchitectureFacts, config: Any, mlp: Any, skip: tuple[Any, ...] = ()) -> None:
     from transformers.activations import ACT2CLS  # noqa: PLC0415
 
-    experts = next((m for n, m in mlp.named_modules() if n.rsplit(".", 1)[-1] == "experts"), None)
+    experts = _experts(mlp)
     hidden = facts.values.get("hidden_size")
     dense = _linears(mlp, skip=(*skip, experts) if experts is not None else skip)
     down = [s for _, s in dense if s[1] == hidden and s[0] != hidden]
@@ -332,6 +367,11 @@ def _mlp_facts(facts: ArchitectureFacts, config: Any, mlp: Any, skip: tuple[Any,
         facts.set("activation", named[0] if named else by_class[acts[0]])
     else:
         facts.undetermined["activation"] = "the MLP holds no activation module transformers names"
+
+
+def _experts(mlp: Any) -> Any | None:
+    """The routed experts inside a feed-forward block, or None for a dense one."""
+    return next((m for n, m in mlp.named_modules() if n.rsplit(".", 1)[-1] == "experts"), None)
 
 
 def _moe_facts(facts: ArchitectureFacts, config: Any, mlp: Any, experts: Any) -> None:

@@ -175,3 +175,24 @@ def test_from_readme_takes_the_human_facts_and_keeps_the_architecture(
         assert data["architecture"][key] == shipped["architecture"][key], key
     for key in ("count", "label"):
         assert data["architecture"]["parameters"][key] == shipped["architecture"]["parameters"][key], key
+
+
+def test_new_says_what_deepseek_v3_is_dense_layers_then_experts_through_a_latent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first layers are dense (`first_k_dense_replace`): experts are read from the routed layers,
+    and keys/values pass a low-rank latent whose norms are not query/key norms."""
+    config = {
+        "model_type": "deepseek_v3", "num_hidden_layers": 3, "first_k_dense_replace": 1,
+        "hidden_size": 64, "intermediate_size": 96, "moe_intermediate_size": 32, "vocab_size": 128,
+        "num_attention_heads": 4, "num_key_value_heads": 4, "n_routed_experts": 8, "num_experts_per_tok": 2,
+        "n_shared_experts": 1, "n_group": 1, "topk_group": 1, "kv_lora_rank": 16, "q_lora_rank": 24,
+        "qk_rope_head_dim": 8, "qk_nope_head_dim": 8, "v_head_dim": 8,
+    }  # fmt: skip
+    arch = _architecture(_new(tmp_path / "deepseek", config, monkeypatch))
+    assert arch["moe"] == {"num_experts": 8, "experts_per_token": 2, "shared_experts": 1}
+    assert arch["intermediate_size"] == 96  # the dense layer's width
+    assert arch["latent_attention"] == {"kv_rank": 16, "query_rank": 24}
+    assert arch["qk_normalization"] is False
+    unused = 2 * 6 * 3 * 64 * 32  # routed layers x experts not used x (gate, up, down) x hidden x width
+    assert arch["parameters"]["count"] - arch["parameters"]["active"] == unused

@@ -68,6 +68,17 @@ class SlidingWindow(Strict):
     layers: Dimension = Field(description="How many layers use the sliding window (the rest attend fully).")
 
 
+class LatentAttention(Strict):
+    """Multi-head latent attention (DeepSeek-V2/V3): projections through a low-rank latent."""
+
+    kv_rank: Dimension | None = Field(
+        default=None, description="Width of the latent keys and values are projected through, if any."
+    )
+    query_rank: Dimension | None = Field(
+        default=None, description="Width of the latent queries are projected through, if any."
+    )
+
+
 class LinearBiases(Strict):
     """Which linear layers add a bias; an architecture without the layer leaves the key out."""
 
@@ -109,6 +120,9 @@ class Architecture(Strict):
         description="Key/value heads per layer; equal to the query heads unless GQA (fewer) or MQA (1).",
     )
     head_dim: Dimension | None = Field(default=None, description="Width of one attention head.")
+    latent_attention: LatentAttention | None = Field(
+        default=None, description="Multi-head latent attention ranks, if keys and values pass a latent."
+    )
     sliding_window: SlidingWindow | None = Field(
         default=None, description="Sliding-window attention, if any."
     )
