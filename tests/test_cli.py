@@ -310,6 +310,9 @@ def test_nul_bytes_in_command_line_paths_are_usage_errors(card_copy: Callable[[s
         ["check", "--card", "x\0.yaml", str(folder)],
         ["lint", "README\0.md"],
         ["validate", str(folder), "--checkpoint", "w\0"],
+        ["import", str(folder / "README.md"), "--out", "a\0b"],
+        ["new", "--config", str(folder / "config.json"), "--out", "a\0b"],
+        ["new", "--config", "config\0.json"],
     ):
         assert main(args) == 2, args
 

@@ -41,6 +41,8 @@ def require_folder(path: Path, option: str) -> Path:
 
 def refuse_non_file_output(path: Path, option: str) -> Path:
     """`path` when it does not exist yet or is a regular file that may be replaced."""
+    if "\0" in str(path):
+        raise UsageError(f"{option} {_shown(path)}: a path cannot contain a NUL byte")
     if os.path.lexists(path) and not os.path.isfile(path):
         raise UsageError(f"{option} {_shown(path)}: exists and is not a regular file")
     return path

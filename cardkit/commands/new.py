@@ -34,10 +34,14 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from cardkit.atomic import write_text_atomic  # noqa: PLC0415
+    from cardkit.commands import refuse_non_file_output, require_file  # noqa: PLC0415
     from cardkit.errors import UsageError  # noqa: PLC0415
     from cardkit.new_card import draft_from_config  # noqa: PLC0415
 
-    if args.out is not None and args.out.exists():
+    require_file(args.config, "--config")
+    if args.readme is not None:
+        require_file(args.readme, "--from")
+    if args.out is not None and refuse_non_file_output(args.out, "--out").exists():
         raise UsageError(f"{args.out}: already exists; cardkit new never overwrites a card")
     text = draft_from_config(args.config, args.tokenizer, args.out, args.readme)
     if args.out is None:
