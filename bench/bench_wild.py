@@ -59,6 +59,7 @@ class Score:
     todo: int = 0
     wrong: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unjudged_ids: set[int] = field(default_factory=set)
 
 
 def read_tsv(path: Path) -> list[dict[str, str]]:
@@ -95,8 +96,10 @@ def _lint(readme: Path, config: Path | None, repo_id: str | None) -> list[Any]:
 
 
 def _verdict(finding: Any, rows: list[Judged], run: str) -> str | None:
-    for row in rows:
-        if row.run != run or row.code != finding.code:
+    """The table's verdict on a finding: from its own run, else from another run (a finding that
+    needed --repo-id before may now come without it; the same line is the same truth)."""
+    for row in sorted(rows, key=lambda r: r.run != run):
+        if row.code != finding.code:
             continue
         if row.section is not None and row.section != _section(finding.message):
             continue
@@ -133,6 +136,7 @@ def score_lint(card: str, folder: Path, rows: list[Judged], score: Score, verbos
                 score.borderline += 1
             else:
                 score.unjudged += 1
+                score.unjudged_ids.add(id(finding))
             if verbose or verdict != "true":
                 score.notes.append(
                     f"  [{run}] {verdict or 'NOT JUDGED'}: {finding.code} L{finding.line} "
@@ -143,7 +147,7 @@ def score_lint(card: str, folder: Path, rows: list[Judged], score: Score, verbos
                 continue
             for line in row.lines:
                 score.true_expected += 1
-                if (row.code, row.section, line) not in seen:
+                if (row.code, row.section, line) not in seen | default_keys:
                     score.true_missing.append(f"[{run}] {row.code}({row.section or ''}) L{line}")
     return default
 
@@ -155,6 +159,10 @@ def score_missed(card: str, defects: list[dict[str, str]], findings: list[Any], 
         found = [f for f in findings if f.line in lines and (f.line is not None or "limitation" in f.message)]
         if found:
             score.missed_found += 1
+            if id(found[0]) in score.unjudged_ids:  # a listed defect is a true finding
+                score.unjudged_ids.discard(id(found[0]))
+                score.unjudged -= 1
+                score.true += 1
             score.notes.append(f"  missed defect now found L{defect['line']}: {found[0].code}")
         else:
             score.notes.append(f"  missed defect still missed L{defect['line']}: {defect['defect'][:80]}")

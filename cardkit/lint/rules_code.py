@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from cardkit.citation import bibtex_problems
 from cardkit.findings import Severity
 from cardkit.lint.document import CodeBlock, Document, bibtex_entries
+from cardkit.lint.identity import DATASET_LOAD, MIRROR_OWNERS, MIRROR_SUFFIX, NAMED_IN_CODE, QUANTISED
 from cardkit.lint.registry import Hit, lint_rule
 from cardkit.python_snippet import SnippetError, parse_snippet
 from cardkit.text_patterns import TRUST_REMOTE
@@ -26,12 +27,6 @@ NATIVE_MODEL_TYPES = frozenset(
 """model_types transformers implements natively (a static subset, so lint never imports transformers):
 `trust_remote_code=True` for these runs repository code for no reason."""
 
-LOADED_REPO = re.compile(
-    r"""from_pretrained\(\s*["']([^"']+)["']|"""
-    r"""\b(?:model|model_id|model_name|model_path|checkpoint|repo_id|base_model)\s*=\s*["']([\w.-]+/[\w.-]+)["']"""
-)
-MIRROR_OWNERS = frozenset({"modelscope", "ai-modelscope"})
-MIRROR_SUFFIX = re.compile(r"-(?:hf|ms)$", re.IGNORECASE)
 
 
 def _python(doc: Document) -> Iterator[CodeBlock]:
@@ -78,13 +73,16 @@ def _dedent(code: str) -> str:
 
 
 def _loaded_repos(block: CodeBlock) -> Iterator[tuple[int, str]]:
+    """(line, repo) for every repo a snippet loads: `from_pretrained`, `snapshot_download`,
+    `hf_hub_download`, `pipeline`, `model_id = ...`, a shell `--model owner/name`; datasets skipped."""
     text = block.text  # joined once: the property joins the lines on every use
     line, counted = block.start, 0  # lines counted on from the previous match, not from the top each time
-    for match in LOADED_REPO.finditer(text):
+    for match in NAMED_IN_CODE.finditer(text):
         line += text.count("\n", counted, match.start())
         counted = match.start()
-        repo = match.group(1) or match.group(2)
-        if "/" in repo and not repo.startswith((".", "/")):
+        repo = next(group for group in match.groups() if group)
+        tail = text[match.end() : match.end() + 200].split(")")[0]
+        if "/" in repo and not repo.startswith((".", "/")) and not DATASET_LOAD.search(tail):
             yield line, repo
 
 
@@ -103,22 +101,39 @@ def _repo_problem(loaded: str, card: str) -> str | None:
         owner in MIRROR_OWNERS or loaded.lower().endswith("-ms")
     ):
         return "mirror"
+    if owner == card.split("/")[0].lower() and QUANTISED.sub("", loaded) == card:
+        return None  # the card's own quantised copy (`-Int4`, `-4bits`): the same model, on purpose
     return "other"
 
 
+def _problem_in(doc: Document, repo: str) -> tuple[str, str] | None:
+    """(rule, the repo it should be) for a loaded repo: against the card's id; in a family card
+    against the member it spells differently, a sibling being no defect; without an id, only a
+    spelling that differs in case from how the card spells that repo elsewhere."""
+    identity = doc.identity
+    usual = identity.spelling(repo)
+    if doc.repo_id is not None and (problem := _repo_problem(repo, doc.repo_id)) != "other":
+        return (problem, doc.repo_id) if problem else None
+    if usual != repo:
+        return "case", usual
+    if doc.repo_id is None or identity.is_member(repo):
+        return None
+    return "other", doc.repo_id
+
+
 def _repo_hits(doc: Document, wanted: str) -> Iterator[Hit]:
-    if doc.repo_id is None:
-        return
     seen: set[int] = set()
-    for block in _python(doc):
+    for block in doc.code_blocks:
         for line, repo in _loaded_repos(block):
-            if line in seen or _repo_problem(repo, doc.repo_id) != wanted:
+            problem = _problem_in(doc, repo)
+            if line in seen or problem is None or problem[0] != wanted:
                 continue
             seen.add(line)
+            whose = "this card's" if problem[1] == doc.repo_id else "the card's usual spelling"
             yield Hit(
                 line,
-                f"snippet loads {repo!r}, not this card's {doc.repo_id!r}",
-                expected=doc.repo_id,
+                f"snippet loads {repo!r}, not {whose} {problem[1]!r}",
+                expected=problem[1],
                 actual=repo,
             )
 
