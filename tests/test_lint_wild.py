@@ -200,3 +200,13 @@ def test_lint_many_files_in_one_report(tmp_path: Path, capsys: pytest.CaptureFix
     out = capsys.readouterr().out
     assert "a.md" in out and "b.md:11" in out and "2 README(s)" in out
     assert main(["lint", str(tmp_path / "a.md"), str(tmp_path / "b.md"), "--repo-id", "a/b"]) == 2
+
+
+def test_same_model_under_another_owner() -> None:
+    """A card written for ModelScope loads the model's ModelScope owner: no defect. A card that names
+    its Hub repo and also downloads another owner's copy of it loads a mirror."""
+    host_card = "# acme-7b\n\n```python\nfrom modelscope import snapshot_download\n" \
+        'path = snapshot_download("AcmeCN/acme-7b")\n```\n' + ALL_SECTIONS
+    assert _codes(host_card, repo_id="acme/acme-7b") == []
+    mixed = host_card.replace("```\n", '```\n\n[weights](https://huggingface.co/acme/acme-7b)\n', 1)
+    assert _codes(mixed, repo_id="acme/acme-7b") == [("lint-mirror-repo", 5)]

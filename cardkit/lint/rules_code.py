@@ -118,6 +118,10 @@ def _problem_in(doc: Document, repo: str) -> tuple[str, str] | None:
         return "case", usual
     if doc.repo_id is None or identity.is_member(repo):
         return None
+    if _normalised_name(repo) == _normalised_name(doc.repo_id):
+        # the same model under another owner: a mirror when the card also names its own repo, else a
+        # card written for that host (a ModelScope card loading ZhipuAI/x for the Hub's THUDM/x)
+        return ("mirror", doc.repo_id) if identity.named[doc.repo_id] else None
     return "other", doc.repo_id
 
 
