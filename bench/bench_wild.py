@@ -159,10 +159,11 @@ def score_missed(card: str, defects: list[dict[str, str]], findings: list[Any], 
         found = [f for f in findings if f.line in lines and (f.line is not None or "limitation" in f.message)]
         if found:
             score.missed_found += 1
-            if id(found[0]) in score.unjudged_ids:  # a listed defect is a true finding
-                score.unjudged_ids.discard(id(found[0]))
-                score.unjudged -= 1
-                score.true += 1
+            for finding in found:  # a listed defect is a true finding, at each of its lines
+                if id(finding) in score.unjudged_ids:
+                    score.unjudged_ids.discard(id(finding))
+                    score.unjudged -= 1
+                    score.true += 1
             score.notes.append(f"  missed defect now found L{defect['line']}: {found[0].code}")
         else:
             score.notes.append(f"  missed defect still missed L{defect['line']}: {defect['defect'][:80]}")

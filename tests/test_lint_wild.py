@@ -210,3 +210,50 @@ def test_same_model_under_another_owner() -> None:
     assert _codes(host_card, repo_id="acme/acme-7b") == []
     mixed = host_card.replace("```\n", '```\n\n[weights](https://huggingface.co/acme/acme-7b)\n', 1)
     assert _codes(mixed, repo_id="acme/acme-7b") == [("lint-mirror-repo", 5)]
+
+
+# ---- claims in sentences, Markdown that does not render -----------------------------------------
+
+ENERGY = """# Acme
+
+Training took a cumulative **{hours}** GPU hours and emitted **{tons}** tons CO2eq (location-based);
+market-based emissions were 0 tons CO2eq.
+
+| model | GPU hours | Location-based emissions (tons CO2eq) | Market-based (tons CO2eq) |
+|---|---|---|---|
+| Acme 7B | 1.2M | 310 | 0 |
+""" + ALL_SECTIONS
+
+
+def test_prose_total_held_against_its_table() -> None:
+    """A prose total kept from a family card over a one-row table (39.3M hours vs a 7.0M row)."""
+    assert _codes(ENERGY.format(hours="1.2M", tons="310")) == []
+    assert _codes(ENERGY.format(hours="1,200,000", tons="310.0")) == []
+    assert _codes(ENERGY.format(hours="9.8M", tons="2,150")) == [("lint-prose-total", 3)]
+    (hit,) = lint_text(ENERGY.format(hours="1.2M", tons="2,150")).findings
+    assert (hit.code, hit.expected, hit.actual) == ("lint-prose-total", 310, "2,150")
+
+
+def test_language_statement_against_front_matter() -> None:
+    text = "---\nlanguage:\n- en\n---\n# Acme\n\n- **Language(s):** English and German\n" + ALL_SECTIONS
+    assert _codes(text) == [("lint-language-mismatch", 7)]
+    assert _codes(text.replace("- en\n", "- en\n- de\n")) == []
+
+
+def test_broken_link_and_unbalanced_bold() -> None:
+    text = "# Acme\n\nRead the [post]((https://example.org/post) and the **notes**.\n\nIn English**.\n"
+    text += ALL_SECTIONS
+    assert _codes(text) == [("lint-broken-link", 3), ("lint-unbalanced-emphasis", 5)]
+    spanning = "# Acme\n\nA **bold run\nover two lines** and `**` in code, \\*\\* escaped.\n" + ALL_SECTIONS
+    assert _codes(spanning) == []
+
+
+def test_bibtex_fields_checked_one_by_one() -> None:
+    entry = (
+        "# Acme\n\n## Citation\n\n```\n@misc{acme,\n  title={Acme},\n  author={A. Person},\n  year={2024},\n"
+        "  eprint={2401.01234},\n  archivePrefix={arXiv},\n  primaryClass={PRIMARY}\n}\n```\n"
+        "\n## License\n\nMIT.\n\n## Limitations\n\nIt errs.\n"
+    )
+    assert _codes(entry.replace("PRIMARY", "cs.CL")) == []
+    garbage = entry.replace("PRIMARY", "id='cs.CL' full_name='Computation'")
+    assert _codes(garbage) == [("lint-citation-invalid", 12)]

@@ -183,6 +183,29 @@ def snippet_remote_code(doc: Document) -> Iterator[Hit]:
             break
 
 
+BIBTEX_FIELD = re.compile(r"\b(primaryclass|archiveprefix|eprint|year)\s*=\s*[{\"]([^{}\"\n]{0,2000})", re.I)
+FIELD_FORMS = {
+    "primaryclass": (re.compile(r"[a-z-]+(?:\.[A-Za-z-]+)?"), "an arXiv category such as cs.CL"),
+    "archiveprefix": (re.compile(r"arXiv", re.I), "arXiv"),
+    "eprint": (
+        re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z-]+(?:\.[A-Z]{2})?/\d{7}"),
+        "an arXiv id such as 2406.12793",
+    ),
+    "year": (re.compile(r"\d{4}"), "a four-digit year"),
+}
+"""Fields whose form is fixed: a value copied from an API object's repr (`primaryClass={id='cs.CL'
+full_name=...}`) parses as BibTeX but is not a category any reference manager understands."""
+
+
+def field_problems(entry: str) -> Iterator[tuple[int, str]]:
+    """(offset in the entry, why) for each arXiv/year field whose value has not the field's form."""
+    for match in BIBTEX_FIELD.finditer(entry):
+        name, value = match.group(1).lower(), match.group(2).strip()
+        form, what = FIELD_FORMS[name]
+        if not form.fullmatch(value):
+            yield match.start(), f"{match.group(1)} is {value[:40]!r}, not {what}"
+
+
 MARKDOWN_LINK = re.compile(r"\[[^\[\]]*+\]\(https?://[^\s()\[\]]*+\)")
 """Link text and URL stop at the next bracket: "anything but `]`" let each `[` of `[[[[` scan to the end."""
 MAX_BIBTEX_ENTRIES = 50
@@ -202,6 +225,8 @@ def citation_invalid(doc: Document) -> Iterator[Hit]:
                 f"more than {MAX_BIBTEX_ENTRIES} BibTeX entries; entries from here on were not checked",
             )
             return
+        for where, problem in field_problems(entry):
+            yield Hit(doc.line_of(offset + where), f"BibTeX field: {problem}")
         problems = bibtex_problems(entry)
         if MARKDOWN_LINK.search(entry):
             problems.append("a field holds a Markdown link, not a plain URL")
