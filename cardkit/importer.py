@@ -25,6 +25,7 @@ import yaml
 
 from cardkit.card_writer import SCHEMA_LINE
 from cardkit.citation import bibtex_problems
+from cardkit.import_reading import display_name, licence, precision, prose_sections, snippet_title
 from cardkit.lint.document import SIZE, CodeBlock, Document, as_number, bibtex_entries, parse
 from cardkit.lint.rules_code import MAX_BIBTEX_ENTRIES, MIRROR_OWNERS
 from cardkit.lint.rules_numbers import config_value, same_size, size_of, table_claims
@@ -54,7 +55,8 @@ def import_card(text: str, config: dict[str, Any] | None = None, repo_id: str | 
     """A draft card (plain data, schema key order) from README text and the model's config.json."""
     doc = parse(text, "README.md", config, repo_id)
     meta = front_matter(doc)
-    doc.repo_id = doc.repo_id or _repo_from_snippets(doc)
+    if not doc.identity.family:  # a family card's snippets load its members: none is "the" repo
+        doc.repo_id = doc.repo_id or _repo_from_snippets(doc)
     draft: Draft = {"schema_version": 2, "config": "config.json"}
     draft["identity"] = _identity(doc, meta)
     draft["architecture"] = _architecture(doc)
@@ -64,8 +66,9 @@ def import_card(text: str, config: dict[str, Any] | None = None, repo_id: str | 
     draft["usage"] = _usage(doc)
     if evaluation := _evaluation(doc, meta):
         draft["evaluation"] = evaluation
+    sections = prose_sections(doc)
     draft["prose"] = {
-        name: todo_text(f"{name.replace('_', ' ')} section")
+        name: {**todo_text(f"{name.replace('_', ' ')} section"), **sections.get(name, {})}
         for name in ("summary", "intended_use", "out_of_scope_use", "limitations", "bias")
     }
     draft["citation"] = _citation(doc)
@@ -265,7 +268,7 @@ def _identity(doc: Document, meta: dict[str, Any]) -> Draft:
     developer = _developer(doc.text)
     identity: Draft = {
         "repo_id": doc.repo_id or todo("Hub repo id, owner/name"),
-        "name": _title(doc) or todo("display name"),
+        "name": display_name(doc) or todo("display name"),
         "developer": developer.group(1).strip() if developer else todo("organisation that built the model"),
         "family": todo("model family, e.g. StableLM"),
         "variant": todo("base | instruct | chat"),
@@ -331,8 +334,8 @@ def _architecture(doc: Document) -> Draft:
     facts = table_facts(doc)
     arch: Draft = {"model_type": doc.model_type or todo("transformers model_type")}
     count = as_number(facts.get("parameters", ""))
-    size = doc.size_billions
-    label = f"{size:g}B" if size else None
+    size = doc.size_billions if doc.repo_id or not doc.identity.family else None
+    label = f"{size:g}B" if size else None  # a family card's sizes are its members', not one model's
     arch["parameters"] = {
         "count": int(count) if count and count >= 1e6 else todo("exact parameter count"),
         "label": label or todo("size label, e.g. 7B"),
@@ -405,11 +408,13 @@ def prose_text(doc: Document) -> str:
 
 def _training(doc: Document, meta: dict[str, Any]) -> Draft:
     prose = prose_text(doc)
+    stated_precision, candidates = precision(doc)
     training: Draft = {
         "stage": todo("pretraining | fine-tuning"),
         "summary": todo_text("training data and procedure"),
         "datasets": _datasets(doc, meta) or [{"name": todo("training dataset")}],
-        "precision": _precision(prose) or todo("float32 | float16 | bfloat16 | mixed-float16 | ..."),
+        "precision": stated_precision
+        or todo(f"float32 | float16 | bfloat16 | mixed-float16 | ...{candidates}"),
     }
     if optimizer := _optimizer(doc):
         training["optimizer"] = optimizer
@@ -546,10 +551,11 @@ def _license(doc: Document, meta: dict[str, Any]) -> Draft:
                     (i for i in sorted(HUB_LICENSE_IDS, key=len, reverse=True) if following.startswith(i)),
                     None,
                 )
+    hint = ""
     if license_id is None:
-        license_id = next((i for p, i in LICENSE_NAMES.items() if re.search(p, doc.text, re.I)), None)
+        license_id, hint = licence(doc, LICENSE_NAMES)
     return {
-        "id": license_id or todo("Hub licence id, or `other` with a url"),
+        "id": license_id or todo(f"Hub licence id, or `other` with a url{hint}"),
         "name": todo("full licence name"),
         "commercial_use": todo_text("whether and how commercial use is allowed"),
     }
@@ -563,7 +569,7 @@ def _usage(doc: Document) -> Draft:
     for block in doc.code_blocks:
         if block.language not in ("python", "bash"):
             continue
-        title = todo_text("snippet title")
+        title = {**todo_text("snippet title"), **snippet_title(doc, block)}
         if block.flattened:
             snippets.append({"title": title, "code": todo(f"restore the line breaks of: {block.text}")})
             continue
@@ -594,7 +600,9 @@ def _example_prompt(block: CodeBlock) -> str | None:
     for call in _calls(block):
         name = call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", "")
         if name in ("tokenizer", "pipeline", "generator") and call.args:
-            first = call.args[0]
+            first = call.args[1] if name == "pipeline" and len(call.args) > 1 else call.args[0]
+            if name == "pipeline" and first is call.args[0]:
+                continue  # pipeline("text-generation", ...): its first argument is the task
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
                 return first.value
     match = re.search(r"""^prompt\s*=\s*["']([^"'{}]+)["']""", block.text, re.M)
