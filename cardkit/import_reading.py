@@ -24,17 +24,20 @@ GENERIC_HEADINGS = re.compile(
 )
 EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]+")
 NAME_AFFIX = re.compile(r"^model card (?:for|of)\s+|\s+model card$|\s*[:：].*$", re.I)
-NAME_SHAPE = re.compile(r"^[A-Za-z][\w.+-]*(?:[ -][\w.+-]+){0,3}$")
+NAME_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9.+-]*(?:[ -][A-Za-z0-9.+-]+){0,3}$")
 """A model name is a few words of Latin letters, digits and `.-+` (`Falcon-7B`, `Mistral-7B-v0.1`)."""
 
 
 def display_name(doc: Document) -> str | None:
     """The model's name: the first heading that reads as a model name once emoji and "Model Card
     for" are removed (not `目录`, `Model Information`, a question, a sentence), else the repo id's."""
-    for _, heading in doc.headings[:5]:
+    for index, (_, heading) in enumerate(doc.headings[:3]):
         text = NAME_AFFIX.sub("", EMOJI.sub("", heading.replace("*", "")).strip()).strip()
-        if text and not GENERIC_HEADINGS.match(text) and NAME_SHAPE.match(text):
+        if not text or GENERIC_HEADINGS.match(text):
+            continue  # a generic first heading: a later one names the model only if it has a size
+        if NAME_SHAPE.match(text) and (index == 0 or re.search(r"\d", text)):
             return text
+        break
     if doc.repo_id and not doc.identity.family:
         return doc.repo_id.split("/")[-1]
     return None
@@ -187,3 +190,60 @@ def _other_licence_named(doc: Document) -> bool:
     """A custom model licence ("Community License", "许可协议") beside a standard one: the standard
     one is then usually the code's."""
     return any(OTHER_LICENCE.search(segment.text) for segment in doc.prose)
+
+
+# ---- evaluation tables --------------------------------------------------------------------------
+
+SUBSET_OR_METRIC = re.compile(
+    r"^(?:avg\.?|average|mean|overall(?: acc\.?)?|[\w ]*summary|relevance|stem|social sciences?|"
+    r"humanities|others?|pass@\d+|acc(?:uracy)?|score|"
+    r"\d+-shot|zero-shot|few-shot|平均|总分)$",
+    re.I,
+)
+"""Column labels that name a subset or a metric of the benchmark the table's section is about."""
+SCORE = re.compile(r"^\**\s*([-+]?\d{1,3}(?:\.\d+)?)\s*%?\s*\**$")
+MAX_RESULTS = 200
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s*`_\-]+|<[^<>]{0,100}>", "", text).lower()
+
+
+def model_keys(doc: Document, name: str | None) -> set[str]:
+    """How a results table labels this model: its repo name or its display name, exactly."""
+    keys = {_key(name)} if name else set()
+    if doc.repo_id:
+        keys.add(_key(doc.repo_id.split("/")[-1]))
+    return {k for k in keys if k}
+
+
+def table_results(doc: Document, name: str | None) -> list[dict]:
+    """Scores from pipe tables with a row (or a column) labelled exactly with this model's name;
+    a benchmark listed twice with different scores (other shots, other tables) is left out."""
+    keys = model_keys(doc, name)
+    scores: dict[str, set[float]] = {}
+    order: list[str] = []
+    for table in doc.tables if keys else []:
+        if not table.header:
+            continue
+        section = next((text for line, text in reversed(doc.headings) if line < table.header_line), "")
+        pairs: list[tuple[str, str]] = []
+        for _, row in table.rows:
+            if _key(row[0]) in keys:  # this model's row: one score per benchmark column
+                pairs += list(zip(table.header[1:], row[1:], strict=False))
+        if column := next((i for i, h in enumerate(table.header) if i and _key(h) in keys), None):
+            pairs += [(row[0], row[column]) for _, row in table.rows if column < len(row)]
+        for benchmark, cell in pairs:
+            label = re.sub(r"[*`]", "", benchmark).strip()
+            if SUBSET_OR_METRIC.match(label):
+                label = f"{section.strip()} / {label}" if section.strip() else ""
+            if label and (match := SCORE.match(cell)) and len(label) <= 60:
+                if label not in scores:
+                    order.append(label)
+                scores.setdefault(label, set()).add(float(match.group(1)))
+    results = [
+        {"benchmark": label, "value": next(iter(scores[label]))}
+        for label in order
+        if len(scores[label]) == 1
+    ]
+    return results[:MAX_RESULTS]

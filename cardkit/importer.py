@@ -25,7 +25,14 @@ import yaml
 
 from cardkit.card_writer import SCHEMA_LINE
 from cardkit.citation import bibtex_problems
-from cardkit.import_reading import display_name, licence, precision, prose_sections, snippet_title
+from cardkit.import_reading import (
+    display_name,
+    licence,
+    precision,
+    prose_sections,
+    snippet_title,
+    table_results,
+)
 from cardkit.lint.document import SIZE, CodeBlock, Document, as_number, bibtex_entries, parse
 from cardkit.lint.rules_code import MAX_BIBTEX_ENTRIES, MIRROR_OWNERS
 from cardkit.lint.rules_numbers import config_value, same_size, size_of, table_claims
@@ -284,7 +291,7 @@ def _identity(doc: Document, meta: dict[str, Any]) -> Draft:
 
 
 DEVELOPER_LABEL = re.compile(r"Developed by|Model Developers")
-DEVELOPER_NAME = re.compile(r"[:\s]++([A-Z][\w .()-]++)\s*$", re.M)
+DEVELOPER_NAME = re.compile(r"\**+[:\s]++\**+\s*+([A-Z][\w .()-]++)\s*$", re.M)
 MAX_DEVELOPER_LABELS = 20
 """The name is tried after the first 20 labels only: each try reads to the end of its line, and a
 line of `Developed by Developed by ...` would otherwise cost labels x line length."""
@@ -347,7 +354,7 @@ def _architecture(doc: Document) -> Draft:
             value = int(number) if number is not None and not facts[key].lower().endswith("k") else None
         arch[field] = value if value is not None else todo(f"{field} from config.json")
     arch["positional_embedding"] = _positional(doc)
-    arch["normalization"] = todo("layernorm | rmsnorm")
+    arch["normalization"] = _normalization(doc.config or {}) or todo("layernorm | rmsnorm")
     activation = (doc.config or {}).get("hidden_act")
     arch["activation"] = (
         activation if activation in ("gelu", "gelu_new", "silu", "relu") else todo("activation")
@@ -355,6 +362,15 @@ def _architecture(doc: Document) -> Draft:
     tied = (doc.config or {}).get("tie_word_embeddings")
     arch["tied_embeddings"] = tied if isinstance(tied, bool) else todo("true | false")
     return arch
+
+
+def _normalization(config: dict[str, Any]) -> str | None:
+    """The norm config.json names by its own key: `rms_norm_eps` (or ChatGLM's `rmsnorm: true`) is
+    RMSNorm, `layer_norm_epsilon`/`layer_norm_eps` alone is LayerNorm; neither or both: not stated."""
+    rms = "rms_norm_eps" in config or config.get("rmsnorm") is True
+    layer = any(k in config for k in ("layer_norm_epsilon", "layer_norm_eps"))
+    layer = layer and config.get("rmsnorm") is not True
+    return "rmsnorm" if rms and not layer else "layernorm" if layer and not rms else None
 
 
 def _positional(doc: Document) -> Draft:
@@ -636,6 +652,15 @@ def _evaluation(doc: Document, meta: dict[str, Any]) -> Draft | None:
     ]
     if not results:
         results = list(_table_results(doc))
+    if not results:
+        results = [
+            {
+                "id": _slug(found["benchmark"]),
+                "dataset": {"name": found["benchmark"], "type": todo("Hub dataset id or type")},
+                "metric": {"type": todo("metric id"), "value": found["value"]},
+            }
+            for found in table_results(doc, display_name(doc))
+        ]
     if not results:
         return None
     _unique_ids(results)
