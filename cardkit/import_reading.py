@@ -51,6 +51,7 @@ PROSE_HEADINGS = {
     "out_of_scope_use": r"out[- ]of[- ]scope",
     "limitations": r"limitations?|局限|局限性",
     "bias": r"bias|偏见|偏見",
+    "training": r"training data|dataset and training|训练数据|预训练数据|訓練數據",
 }
 PROSE_PATTERNS = {
     name: re.compile(rf"(?<![a-z])(?:{words})(?![a-z])", re.I) for name, words in PROSE_HEADINGS.items()

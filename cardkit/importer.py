@@ -427,7 +427,7 @@ def _training(doc: Document, meta: dict[str, Any]) -> Draft:
     stated_precision, candidates = precision(doc)
     training: Draft = {
         "stage": todo("pretraining | fine-tuning"),
-        "summary": todo_text("training data and procedure"),
+        "summary": {**todo_text("training data and procedure"), **prose_sections(doc).get("training", {})},
         "datasets": _datasets(doc, meta) or [{"name": todo("training dataset")}],
         "precision": stated_precision
         or todo(f"float32 | float16 | bfloat16 | mixed-float16 | ...{candidates}"),
@@ -556,9 +556,26 @@ LICENSE_NAMES = {
 }
 
 
+LICENSE_FULL_NAMES = {
+    "apache-2.0": "Apache License 2.0",
+    "mit": "MIT License",
+    "cc-by-sa-4.0": "Creative Commons Attribution-ShareAlike 4.0",
+    "cc-by-nc-sa-4.0": "Creative Commons Attribution-NonCommercial-ShareAlike 4.0",
+}
+
+
+def _licence_name(meta: dict[str, Any], license_id: str | None) -> str | None:
+    """The Hub's `license_name` for an `other` licence, or the standard name of a standard id."""
+    stated = meta.get("license_name")
+    if license_id == "other" and isinstance(stated, str) and stated.strip():
+        return stated.strip()
+    return LICENSE_FULL_NAMES.get(license_id or "")
+
+
 def _license(doc: Document, meta: dict[str, Any]) -> Draft:
     stated = meta.get("license")
     license_id = stated if isinstance(stated, str) and stated in HUB_LICENSE_IDS else None
+    link = meta.get("license_link")
     if license_id is None:
         for index, line in enumerate(doc.lines[:12]):  # a mirror's `许可:` label, value on the next line
             if re.search(r"(?:许可|license)[:：]\s*$", line, re.I) and index + 1 < len(doc.lines):
@@ -572,7 +589,9 @@ def _license(doc: Document, meta: dict[str, Any]) -> Draft:
         license_id, hint = licence(doc, LICENSE_NAMES)
     return {
         "id": license_id or todo(f"Hub licence id, or `other` with a url{hint}"),
-        "name": todo("full licence name"),
+        "name": _licence_name(meta, license_id) or todo("full licence name"),
+        **({"url": link} if license_id == "other" and isinstance(link, str) and link.startswith("https://")
+           else {}),
         "commercial_use": todo_text("whether and how commercial use is allowed"),
     }
 

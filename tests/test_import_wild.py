@@ -137,3 +137,17 @@ def test_import_many_files(tmp_path: Path, capsys: pytest.CaptureFixture) -> Non
     assert main(["import", *readmes]) == 0
     assert capsys.readouterr().out.count("schema_version") == 2
     assert main(["import", *readmes, "--out", str(tmp_path / "x.yaml")]) == 2
+
+
+def test_licence_name_and_url_from_front_matter() -> None:
+    text = "---\nlicense: other\nlicense_name: acme-licence\nlicense_link: https://example.org/L\n---\n"
+    text += "# Acme\n"
+    licence = import_card(text)["license"]
+    assert (licence["id"], licence["name"], licence["url"]) == ("other", "acme-licence", "https://example.org/L")
+    assert import_card("---\nlicense: mit\n---\n# Acme\n")["license"]["name"] == "MIT License"
+
+
+def test_training_summary_from_its_section() -> None:
+    text = "# Acme\n\n## Training Data\n\nPublic web text, 1T tokens.\n\n## Other\n\nx\n"
+    summary = import_card(text)["training"]["summary"]
+    assert summary["en"] == "Public web text, 1T tokens." and is_todo(summary["zh"])
