@@ -25,6 +25,14 @@ import yaml
 
 from cardkit.card_writer import SCHEMA_LINE
 from cardkit.citation import bibtex_problems
+from cardkit.import_reading import (
+    display_name,
+    licence,
+    precision,
+    prose_sections,
+    snippet_title,
+    table_results,
+)
 from cardkit.lint.document import SIZE, CodeBlock, Document, as_number, bibtex_entries, parse
 from cardkit.lint.rules_code import MAX_BIBTEX_ENTRIES, MIRROR_OWNERS
 from cardkit.lint.rules_numbers import config_value, same_size, size_of, table_claims
@@ -54,7 +62,8 @@ def import_card(text: str, config: dict[str, Any] | None = None, repo_id: str | 
     """A draft card (plain data, schema key order) from README text and the model's config.json."""
     doc = parse(text, "README.md", config, repo_id)
     meta = front_matter(doc)
-    doc.repo_id = doc.repo_id or _repo_from_snippets(doc)
+    if not doc.identity.family:  # a family card's snippets load its members: none is "the" repo
+        doc.repo_id = doc.repo_id or _repo_from_snippets(doc)
     draft: Draft = {"schema_version": 2, "config": "config.json"}
     draft["identity"] = _identity(doc, meta)
     draft["architecture"] = _architecture(doc)
@@ -64,8 +73,9 @@ def import_card(text: str, config: dict[str, Any] | None = None, repo_id: str | 
     draft["usage"] = _usage(doc)
     if evaluation := _evaluation(doc, meta):
         draft["evaluation"] = evaluation
+    sections = prose_sections(doc)
     draft["prose"] = {
-        name: todo_text(f"{name.replace('_', ' ')} section")
+        name: {**todo_text(f"{name.replace('_', ' ')} section"), **sections.get(name, {})}
         for name in ("summary", "intended_use", "out_of_scope_use", "limitations", "bias")
     }
     draft["citation"] = _citation(doc)
@@ -265,7 +275,7 @@ def _identity(doc: Document, meta: dict[str, Any]) -> Draft:
     developer = _developer(doc.text)
     identity: Draft = {
         "repo_id": doc.repo_id or todo("Hub repo id, owner/name"),
-        "name": _title(doc) or todo("display name"),
+        "name": display_name(doc) or todo("display name"),
         "developer": developer.group(1).strip() if developer else todo("organisation that built the model"),
         "family": todo("model family, e.g. StableLM"),
         "variant": todo("base | instruct | chat"),
@@ -281,7 +291,7 @@ def _identity(doc: Document, meta: dict[str, Any]) -> Draft:
 
 
 DEVELOPER_LABEL = re.compile(r"Developed by|Model Developers")
-DEVELOPER_NAME = re.compile(r"[:\s]++([A-Z][\w .()-]++)\s*$", re.M)
+DEVELOPER_NAME = re.compile(r"\**+[:\s]++\**+\s*+([A-Z][\w .()-]++)\s*$", re.M)
 MAX_DEVELOPER_LABELS = 20
 """The name is tried after the first 20 labels only: each try reads to the end of its line, and a
 line of `Developed by Developed by ...` would otherwise cost labels x line length."""
@@ -331,8 +341,8 @@ def _architecture(doc: Document) -> Draft:
     facts = table_facts(doc)
     arch: Draft = {"model_type": doc.model_type or todo("transformers model_type")}
     count = as_number(facts.get("parameters", ""))
-    size = doc.size_billions
-    label = f"{size:g}B" if size else None
+    size = doc.size_billions if doc.repo_id or not doc.identity.family else None
+    label = f"{size:g}B" if size else None  # a family card's sizes are its members', not one model's
     arch["parameters"] = {
         "count": int(count) if count and count >= 1e6 else todo("exact parameter count"),
         "label": label or todo("size label, e.g. 7B"),
@@ -344,7 +354,7 @@ def _architecture(doc: Document) -> Draft:
             value = int(number) if number is not None and not facts[key].lower().endswith("k") else None
         arch[field] = value if value is not None else todo(f"{field} from config.json")
     arch["positional_embedding"] = _positional(doc)
-    arch["normalization"] = todo("layernorm | rmsnorm")
+    arch["normalization"] = _normalization(doc.config or {}) or todo("layernorm | rmsnorm")
     activation = (doc.config or {}).get("hidden_act")
     arch["activation"] = (
         activation if activation in ("gelu", "gelu_new", "silu", "relu") else todo("activation")
@@ -352,6 +362,15 @@ def _architecture(doc: Document) -> Draft:
     tied = (doc.config or {}).get("tie_word_embeddings")
     arch["tied_embeddings"] = tied if isinstance(tied, bool) else todo("true | false")
     return arch
+
+
+def _normalization(config: dict[str, Any]) -> str | None:
+    """The norm config.json names by its own key: `rms_norm_eps` (or ChatGLM's `rmsnorm: true`) is
+    RMSNorm, `layer_norm_epsilon`/`layer_norm_eps` alone is LayerNorm; neither or both: not stated."""
+    rms = "rms_norm_eps" in config or config.get("rmsnorm") is True
+    layer = any(k in config for k in ("layer_norm_epsilon", "layer_norm_eps"))
+    layer = layer and config.get("rmsnorm") is not True
+    return "rmsnorm" if rms and not layer else "layernorm" if layer and not rms else None
 
 
 def _positional(doc: Document) -> Draft:
@@ -405,11 +424,13 @@ def prose_text(doc: Document) -> str:
 
 def _training(doc: Document, meta: dict[str, Any]) -> Draft:
     prose = prose_text(doc)
+    stated_precision, candidates = precision(doc)
     training: Draft = {
         "stage": todo("pretraining | fine-tuning"),
-        "summary": todo_text("training data and procedure"),
+        "summary": {**todo_text("training data and procedure"), **prose_sections(doc).get("training", {})},
         "datasets": _datasets(doc, meta) or [{"name": todo("training dataset")}],
-        "precision": _precision(prose) or todo("float32 | float16 | bfloat16 | mixed-float16 | ..."),
+        "precision": stated_precision
+        or todo(f"float32 | float16 | bfloat16 | mixed-float16 | ...{candidates}"),
     }
     if optimizer := _optimizer(doc):
         training["optimizer"] = optimizer
@@ -535,9 +556,26 @@ LICENSE_NAMES = {
 }
 
 
+LICENSE_FULL_NAMES = {
+    "apache-2.0": "Apache License 2.0",
+    "mit": "MIT License",
+    "cc-by-sa-4.0": "Creative Commons Attribution-ShareAlike 4.0",
+    "cc-by-nc-sa-4.0": "Creative Commons Attribution-NonCommercial-ShareAlike 4.0",
+}
+
+
+def _licence_name(meta: dict[str, Any], license_id: str | None) -> str | None:
+    """The Hub's `license_name` for an `other` licence, or the standard name of a standard id."""
+    stated = meta.get("license_name")
+    if license_id == "other" and isinstance(stated, str) and stated.strip():
+        return stated.strip()
+    return LICENSE_FULL_NAMES.get(license_id or "")
+
+
 def _license(doc: Document, meta: dict[str, Any]) -> Draft:
     stated = meta.get("license")
     license_id = stated if isinstance(stated, str) and stated in HUB_LICENSE_IDS else None
+    link = meta.get("license_link")
     if license_id is None:
         for index, line in enumerate(doc.lines[:12]):  # a mirror's `许可:` label, value on the next line
             if re.search(r"(?:许可|license)[:：]\s*$", line, re.I) and index + 1 < len(doc.lines):
@@ -546,11 +584,14 @@ def _license(doc: Document, meta: dict[str, Any]) -> Draft:
                     (i for i in sorted(HUB_LICENSE_IDS, key=len, reverse=True) if following.startswith(i)),
                     None,
                 )
+    hint = ""
     if license_id is None:
-        license_id = next((i for p, i in LICENSE_NAMES.items() if re.search(p, doc.text, re.I)), None)
+        license_id, hint = licence(doc, LICENSE_NAMES)
     return {
-        "id": license_id or todo("Hub licence id, or `other` with a url"),
-        "name": todo("full licence name"),
+        "id": license_id or todo(f"Hub licence id, or `other` with a url{hint}"),
+        "name": _licence_name(meta, license_id) or todo("full licence name"),
+        **({"url": link} if license_id == "other" and isinstance(link, str) and link.startswith("https://")
+           else {}),
         "commercial_use": todo_text("whether and how commercial use is allowed"),
     }
 
@@ -563,7 +604,7 @@ def _usage(doc: Document) -> Draft:
     for block in doc.code_blocks:
         if block.language not in ("python", "bash"):
             continue
-        title = todo_text("snippet title")
+        title = {**todo_text("snippet title"), **snippet_title(doc, block)}
         if block.flattened:
             snippets.append({"title": title, "code": todo(f"restore the line breaks of: {block.text}")})
             continue
@@ -594,7 +635,9 @@ def _example_prompt(block: CodeBlock) -> str | None:
     for call in _calls(block):
         name = call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", "")
         if name in ("tokenizer", "pipeline", "generator") and call.args:
-            first = call.args[0]
+            first = call.args[1] if name == "pipeline" and len(call.args) > 1 else call.args[0]
+            if name == "pipeline" and first is call.args[0]:
+                continue  # pipeline("text-generation", ...): its first argument is the task
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
                 return first.value
     match = re.search(r"""^prompt\s*=\s*["']([^"'{}]+)["']""", block.text, re.M)
@@ -628,6 +671,15 @@ def _evaluation(doc: Document, meta: dict[str, Any]) -> Draft | None:
     ]
     if not results:
         results = list(_table_results(doc))
+    if not results:
+        results = [
+            {
+                "id": _slug(found["benchmark"]),
+                "dataset": {"name": found["benchmark"], "type": todo("Hub dataset id or type")},
+                "metric": {"type": todo("metric id"), "value": found["value"]},
+            }
+            for found in table_results(doc, display_name(doc))
+        ]
     if not results:
         return None
     _unique_ids(results)

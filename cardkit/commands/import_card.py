@@ -13,9 +13,15 @@ and hyperparameter tables (English or Chinese headers), BibTeX and code blocks, 
 the architecture. Nothing is guessed: every field the README does not state is written as
 `{TODO: "what goes here"}`, which `cardkit validate` reports at its line until it is filled.
 
+A value is filled only when the README states it for this model unambiguously; otherwise the TODO's
+hint lists the candidates and their lines. Several READMEs in one run: each draft is written to
+--out-dir/<README's folder name>.yaml (or printed, one YAML document each), with the config.json
+beside each README.
+
 examples:
   cardkit import README.md --config config.json --out cards/my-model/card.yaml
   cardkit import README.md                  # print the draft
+  cardkit import a/README.md b/README.md --out-dir drafts/
 """
 
 
@@ -23,11 +29,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "import", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("readme", type=Path, help="README.md or a plain-text card")
-    parser.add_argument("--config", type=Path, help="the model's config.json (fills the architecture)")
+    parser.add_argument("readme", type=Path, nargs="+", help="README.md or a plain-text card (one or more)")
+    parser.add_argument(
+        "--config", type=Path, help="the model's config.json (fills the architecture; one README only)"
+    )
     parser.add_argument("--repo-id", help="the model's Hub repo id, when the README does not state it")
-    parser.add_argument("--out", type=Path, help="write the draft here (default: print it)")
-    parser.add_argument("--force", action="store_true", help="overwrite an existing --out file")
+    parser.add_argument("--out", type=Path, help="write the draft here (default: print it; one README only)")
+    parser.add_argument(
+        "--out-dir", type=Path, help="with several READMEs: write each draft into this folder"
+    )
+    parser.add_argument("--force", action="store_true", help="overwrite existing output files")
     parser.set_defaults(handler=run)
 
 
@@ -39,19 +50,54 @@ def run(args: argparse.Namespace) -> int:
     from cardkit.lint.engine import read_config, read_readme  # noqa: PLC0415
     from cardkit.report import emit  # noqa: PLC0415
 
-    require_file(args.readme, "README")
+    many = len(args.readme) > 1
+    if many and (args.config is not None or args.repo_id is not None or args.out is not None):
+        raise UsageError(
+            "--config, --repo-id and --out describe one model; with several READMEs use --out-dir"
+        )
+    if args.out is not None and args.out_dir is not None:
+        raise UsageError("give --out or --out-dir, not both")
+    for readme in args.readme:
+        require_file(readme, "README")
     if args.config is not None:
         require_file(args.config, "--config")
-    if args.out is not None:
-        refuse_non_file_output(args.out, "--out")
-        if os.path.lexists(args.out) and not args.force:
-            raise UsageError(f"{args.out}: already exists; pass --force to overwrite it")
+    targets = _targets(args)
+    for target in targets:
+        if target is not None:
+            refuse_non_file_output(target, "--out")
+            if os.path.lexists(target) and not args.force:
+                raise UsageError(f"{target}: already exists; pass --force to overwrite it")
     config = read_config(args.config) if args.config else None
-    text = draft_yaml(import_card(read_readme(args.readme), config, args.repo_id))
-    if args.out is None:
-        emit(text)
-        return 0
-    write_text_atomic(args.out, text)
-    todos = text.count("TODO:")
-    print(f"wrote {args.out}: {todos} TODO field(s) to fill; `cardkit validate` lists them", file=sys.stderr)
+    printed = []
+    for readme, target in zip(args.readme, targets, strict=True):
+        beside = readme.parent / "config.json"
+        if many and beside.is_file():  # several models: each one's config.json sits beside its README
+            config = read_config(beside)
+        elif many:
+            config = None
+        text = draft_yaml(import_card(read_readme(readme), config, args.repo_id))
+        if target is None:
+            printed.append(f"# from {readme}\n{text}" if many else text)
+            continue
+        write_text_atomic(target, text)
+        todos = text.count("TODO:")
+        message = f"wrote {target}: {todos} TODO field(s) to fill; `cardkit validate` lists them"
+        print(message, file=sys.stderr)
+    if printed:
+        emit("---\n".join(printed))
     return 0
+
+
+def _targets(args: argparse.Namespace) -> list[Path | None]:
+    """Where each draft goes: --out for one README, --out-dir/<folder>.yaml for several (a repeated
+    folder name is a usage error, so no draft overwrites another), else printed (None)."""
+    if args.out_dir is None:
+        return [args.out] * len(args.readme) if args.out is not None else [None] * len(args.readme)
+    from cardkit.errors import UsageError  # noqa: PLC0415
+
+    if not args.out_dir.is_dir():
+        raise UsageError(f"--out-dir {args.out_dir}: not a folder")
+    names = [(readme.resolve().parent.name or readme.stem) + ".yaml" for readme in args.readme]
+    if len(set(names)) != len(names):
+        raise UsageError("--out-dir: two READMEs sit in folders of the same name; import them separately")
+    return [args.out_dir / name for name in names]

@@ -14,9 +14,14 @@ without front matter) and on plain-text scrapes.
 Disable rules for one file with an HTML comment anywhere in it:
   <!-- cardkit-lint disable=lint-mirror-url,lint-emoji-lost -->
 
+A README that describes several repos (sizes, chat and base, quantised copies) is recognised as a
+family card when it names three or more of one owner; --family declares one. Loading a sibling is
+then no defect.
+
 examples:
   cardkit lint README.md --config config.json
   cardkit lint README.md --format github
+  cardkit lint cards/*/README.md          # many READMEs, one process, one report
 """
 
 
@@ -24,9 +29,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "lint", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("readme", type=Path, help="README.md or a plain-text card")
-    parser.add_argument("--config", type=Path, help="the model's config.json, to check figures against")
-    parser.add_argument("--repo-id", help="the card's Hub repo id (default: from config.json or the card)")
+    parser.add_argument("readme", type=Path, nargs="+", help="README.md or a plain-text card (one or more)")
+    parser.add_argument(
+        "--config", type=Path, help="the model's config.json, to check figures against (one README only)"
+    )
+    parser.add_argument(
+        "--repo-id", help="the card's Hub repo id (default: from config.json or the card; one README only)"
+    )
+    parser.add_argument(
+        "--family", action="store_true", help="the README describes several repos; siblings are no defect"
+    )
     parser.add_argument(
         "--format",
         choices=("text", "json", "github"),
@@ -45,15 +57,22 @@ def run(args: argparse.Namespace) -> int:
     from cardkit.lint.engine import lint_file  # noqa: PLC0415
     from cardkit.report import FORMATTERS, emit  # noqa: PLC0415
 
-    require_file(args.readme, "README")
+    if len(args.readme) > 1 and (args.config is not None or args.repo_id is not None):
+        raise UsageError("--config and --repo-id describe one model; give them with one README only")
+    for readme in args.readme:
+        require_file(readme, "README")
     if args.config is not None:
         require_file(args.config, "--config")
-    display = display_path(args.readme)
-    report = isolated(
-        display,
-        lambda: lint_file(args.readme, args.config, args.repo_id),
-        lambda finding: CardReport(display, findings=[finding]),
-        propagate=(MissingDependencyError, UsageError),
-    )
-    emit(FORMATTERS[args.format]([report], "README"))
-    return 1 if report.has_errors else 0
+    reports = []
+    for readme in args.readme:
+        display = display_path(readme)
+        reports.append(
+            isolated(
+                display,
+                lambda readme=readme: lint_file(readme, args.config, args.repo_id, args.family),
+                lambda finding, display=display: CardReport(display, findings=[finding]),
+                propagate=(MissingDependencyError, UsageError),
+            )
+        )
+    emit(FORMATTERS[args.format](reports, "README"))
+    return 1 if any(report.has_errors for report in reports) else 0

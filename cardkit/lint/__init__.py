@@ -6,7 +6,7 @@ Rules live in one module per group (text damage, numbers, code) and register the
 
 from __future__ import annotations
 
-from cardkit.lint import rules_code, rules_numbers, rules_text
+from cardkit.lint import rules_code, rules_numbers, rules_prose, rules_sections, rules_text
 from cardkit.lint.registry import RULES, LintRule
 
-__all__ = ["RULES", "LintRule", "rules_code", "rules_numbers", "rules_text"]
+__all__ = ["RULES", "LintRule", "rules_code", "rules_numbers", "rules_prose", "rules_sections", "rules_text"]

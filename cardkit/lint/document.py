@@ -16,6 +16,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from cardkit.citation import bibtex_entries
+from cardkit.lint.identity import Identity, read_identity
 from cardkit.lint.tables import Table, as_number, cells, pipe_tables, space_tables, trailing_numbers
 from cardkit.python_snippet import SnippetError, parse_snippet
 from cardkit.yaml_source import load_yaml
@@ -56,8 +57,6 @@ STATEMENT_AFTER = re.compile(r"\s(?:import\s|def\s|class\s|for\s|[\w.]++\s*+=\s*
 """A statement after an import on the same line. Searched once from the first `import` (a later
 `import` can only have fewer statements after it), not from every one: that was quadratic."""
 SIZE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?[bB](?![a-zA-Z0-9])")
-REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")
-LABELLED_REPO = re.compile(r"^(?:模型|Model|model)\s*[:：]\s*$")
 
 
 @dataclass
@@ -68,6 +67,9 @@ class CodeBlock:
     lines: list[str]
     language: str
     flattened: bool = False
+    transcript: bool = False
+    """A REPL session (`>>> ` prompts and printed output): `lines` hold only its source, with each
+    output line blank, so line numbers still match the file."""
 
     @property
     def text(self) -> str:
@@ -98,6 +100,8 @@ class Document:
     tables: list[Table] = field(default_factory=list)
     config: dict[str, Any] | None = None
     repo_id: str | None = None
+    identity: Identity = field(default_factory=Identity)
+    """Repo ids the README names and, for a family card, its members (cardkit.lint.identity)."""
     code_breaks: list[tuple[int, int]] = field(default_factory=list)
     front_matter_problem: tuple[int, str] | None = None
     """(README line, message) when the `---` block does not load as a YAML mapping."""
@@ -151,8 +155,15 @@ class Document:
         return None
 
 
-def parse(text: str, path: str, config: dict[str, Any] | None = None, repo_id: str | None = None) -> Document:
-    """Split a README into the parts rules look at; never raises on odd input."""
+def parse(
+    text: str,
+    path: str,
+    config: dict[str, Any] | None = None,
+    repo_id: str | None = None,
+    family: bool = False,
+) -> Document:
+    """Split a README into the parts rules look at; never raises on odd input. `family` declares a
+    README that describes several repos (one is recognised without it when it names three or more)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -163,7 +174,7 @@ def parse(text: str, path: str, config: dict[str, Any] | None = None, repo_id: s
     else:
         _scan_plain(doc)
     doc.tables = list(pipe_tables(doc)) + list(space_tables(doc))
-    doc.repo_id = repo_id or _declared_repo_id(doc)
+    read_identity(doc, repo_id, family)
     return doc
 
 
@@ -240,7 +251,23 @@ def _language(info: str, code: str) -> str:
     return info or "text"
 
 
+PROMPT = re.compile(r"^\s*(?:>>>|\.\.\.)(?: |$)")
+
+
+def transcript_source(lines: list[str]) -> list[str] | None:
+    """The source of a Python REPL transcript (prompts removed, output lines blanked), or None when
+    the block is not one: its first non-blank line must be a `>>> ` prompt."""
+    first = next((line for line in lines if line.strip()), "")
+    if not first.lstrip().startswith(">>>"):
+        return None
+    return [line.lstrip()[4:] if PROMPT.match(line) else "" for line in lines]
+
+
 def _add_block(doc: Document, start: int, lines: list[str], info: str) -> None:
+    source = transcript_source(lines) if info in ("", "python", "py", "python3", "pycon", "text") else None
+    if source is not None:
+        doc.code_blocks.append(CodeBlock(start, source, "python", transcript=True))
+        return
     language = _language(info, "\n".join(lines))
     flattened = language == "python" and len(lines) == 1 and is_flattened(lines[0])
     doc.code_blocks.append(CodeBlock(start, lines, language, flattened))
@@ -388,19 +415,3 @@ def _take_shell(doc: Document, number: int) -> int:
         doc.code_lines.discard(start + len(lines))
     doc.code_blocks.append(CodeBlock(start, lines, "bash"))
     return number if number > start else number + 1
-
-
-# ---- identity -----------------------------------------------------------------------------------
-
-
-def _declared_repo_id(doc: Document) -> str | None:
-    """The repo the card says it is: config's `_name_or_path`, a `模型:` label, or model-index."""
-    name = (doc.config or {}).get("_name_or_path")
-    if isinstance(name, str) and REPO_ID.match(name):
-        return name
-    for index, line in enumerate(doc.lines[:10]):
-        if LABELLED_REPO.match(line) and index + 1 < len(doc.lines):
-            candidate = doc.lines[index + 1].strip()
-            if REPO_ID.match(candidate):
-                return candidate
-    return None

@@ -56,11 +56,26 @@ def lint_document(doc: Document) -> list[Finding]:
 
 
 def lint_text(
-    text: str, path: str = "README.md", config: dict[str, Any] | None = None, repo_id: str | None = None
+    text: str,
+    path: str = "README.md",
+    config: dict[str, Any] | None = None,
+    repo_id: str | None = None,
+    family: bool = False,
 ) -> CardReport:
-    """Lint README text; `config` is the model's parsed config.json, `repo_id` overrides the card's."""
-    doc = parse(text, path, config, repo_id)
-    return CardReport(path=path, model_id=doc.repo_id, findings=lint_document(doc))
+    """Lint README text; `config` is the model's parsed config.json, `repo_id` overrides the card's,
+    `family` declares a README that describes several repos (their siblings are no defect)."""
+    doc = parse(text, path, config, repo_id, family)
+    return CardReport(path=path, model_id=described(doc), findings=lint_document(doc))
+
+
+def described(doc: Document) -> str:
+    """What the report names the card by: its repo id, its family, or that the README states none."""
+    members = doc.identity.family
+    if members:
+        owner = members[0].split("/")[0]
+        family = f"family of {len(members)} {owner}/ repos"
+        return f"{doc.repo_id} ({family})" if doc.repo_id else family
+    return doc.repo_id or "(repo id not stated)"
 
 
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
@@ -95,6 +110,8 @@ def read_readme(path: Path) -> str:
         raise UsageError(str(exc)) from None
 
 
-def lint_file(path: Path, config_path: Path | None = None, repo_id: str | None = None) -> CardReport:
+def lint_file(
+    path: Path, config_path: Path | None = None, repo_id: str | None = None, family: bool = False
+) -> CardReport:
     config = read_config(config_path) if config_path else None
-    return lint_text(read_readme(path), str(path), config, repo_id)
+    return lint_text(read_readme(path), str(path), config, repo_id, family)

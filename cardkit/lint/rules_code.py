@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from cardkit.citation import bibtex_problems
 from cardkit.findings import Severity
 from cardkit.lint.document import CodeBlock, Document, bibtex_entries
+from cardkit.lint.identity import DATASET_LOAD, MIRROR_OWNERS, MIRROR_SUFFIX, NAMED_IN_CODE, QUANTISED
 from cardkit.lint.registry import Hit, lint_rule
 from cardkit.python_snippet import SnippetError, parse_snippet
 from cardkit.text_patterns import TRUST_REMOTE
@@ -26,12 +27,6 @@ NATIVE_MODEL_TYPES = frozenset(
 """model_types transformers implements natively (a static subset, so lint never imports transformers):
 `trust_remote_code=True` for these runs repository code for no reason."""
 
-LOADED_REPO = re.compile(
-    r"""from_pretrained\(\s*["']([^"']+)["']|"""
-    r"""\b(?:model|model_id|model_name|model_path|checkpoint|repo_id|base_model)\s*=\s*["']([\w.-]+/[\w.-]+)["']"""
-)
-MIRROR_OWNERS = frozenset({"modelscope", "ai-modelscope"})
-MIRROR_SUFFIX = re.compile(r"-(?:hf|ms)$", re.IGNORECASE)
 
 
 def _python(doc: Document) -> Iterator[CodeBlock]:
@@ -78,13 +73,16 @@ def _dedent(code: str) -> str:
 
 
 def _loaded_repos(block: CodeBlock) -> Iterator[tuple[int, str]]:
+    """(line, repo) for every repo a snippet loads: `from_pretrained`, `snapshot_download`,
+    `hf_hub_download`, `pipeline`, `model_id = ...`, a shell `--model owner/name`; datasets skipped."""
     text = block.text  # joined once: the property joins the lines on every use
     line, counted = block.start, 0  # lines counted on from the previous match, not from the top each time
-    for match in LOADED_REPO.finditer(text):
+    for match in NAMED_IN_CODE.finditer(text):
         line += text.count("\n", counted, match.start())
         counted = match.start()
-        repo = match.group(1) or match.group(2)
-        if "/" in repo and not repo.startswith((".", "/")):
+        repo = next(group for group in match.groups() if group)
+        tail = text[match.end() : match.end() + 200].split(")")[0]
+        if "/" in repo and not repo.startswith((".", "/")) and not DATASET_LOAD.search(tail):
             yield line, repo
 
 
@@ -103,22 +101,43 @@ def _repo_problem(loaded: str, card: str) -> str | None:
         owner in MIRROR_OWNERS or loaded.lower().endswith("-ms")
     ):
         return "mirror"
+    if owner == card.split("/")[0].lower() and QUANTISED.sub("", loaded) == card:
+        return None  # the card's own quantised copy (`-Int4`, `-4bits`): the same model, on purpose
     return "other"
 
 
+def _problem_in(doc: Document, repo: str) -> tuple[str, str] | None:
+    """(rule, the repo it should be) for a loaded repo: against the card's id; in a family card
+    against the member it spells differently, a sibling being no defect; without an id, only a
+    spelling that differs in case from how the card spells that repo elsewhere."""
+    identity = doc.identity
+    usual = identity.spelling(repo)
+    if doc.repo_id is not None and (problem := _repo_problem(repo, doc.repo_id)) != "other":
+        return (problem, doc.repo_id) if problem else None
+    if usual != repo:
+        return "case", usual
+    if doc.repo_id is None or identity.is_member(repo):
+        return None
+    if _normalised_name(repo) == _normalised_name(doc.repo_id):
+        # the same model under another owner: a mirror when the card also names its own repo, else a
+        # card written for that host (a ModelScope card loading ZhipuAI/x for the Hub's THUDM/x)
+        return ("mirror", doc.repo_id) if identity.named[doc.repo_id] else None
+    return "other", doc.repo_id
+
+
 def _repo_hits(doc: Document, wanted: str) -> Iterator[Hit]:
-    if doc.repo_id is None:
-        return
     seen: set[int] = set()
-    for block in _python(doc):
+    for block in doc.code_blocks:
         for line, repo in _loaded_repos(block):
-            if line in seen or _repo_problem(repo, doc.repo_id) != wanted:
+            problem = _problem_in(doc, repo)
+            if line in seen or problem is None or problem[0] != wanted:
                 continue
             seen.add(line)
+            whose = "this card's" if problem[1] == doc.repo_id else "the card's usual spelling"
             yield Hit(
                 line,
-                f"snippet loads {repo!r}, not this card's {doc.repo_id!r}",
-                expected=doc.repo_id,
+                f"snippet loads {repo!r}, not {whose} {problem[1]!r}",
+                expected=problem[1],
                 actual=repo,
             )
 
@@ -164,6 +183,29 @@ def snippet_remote_code(doc: Document) -> Iterator[Hit]:
             break
 
 
+BIBTEX_FIELD = re.compile(r"\b(primaryclass|archiveprefix|eprint|year)\s*=\s*[{\"]([^{}\"\n]{0,2000})", re.I)
+FIELD_FORMS = {
+    "primaryclass": (re.compile(r"[a-z-]+(?:\.[A-Za-z-]+)?"), "an arXiv category such as cs.CL"),
+    "archiveprefix": (re.compile(r"arXiv", re.I), "arXiv"),
+    "eprint": (
+        re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z-]+(?:\.[A-Z]{2})?/\d{7}"),
+        "an arXiv id such as 2406.12793",
+    ),
+    "year": (re.compile(r"\d{4}"), "a four-digit year"),
+}
+"""Fields whose form is fixed: a value copied from an API object's repr (`primaryClass={id='cs.CL'
+full_name=...}`) parses as BibTeX but is not a category any reference manager understands."""
+
+
+def field_problems(entry: str) -> Iterator[tuple[int, str]]:
+    """(offset in the entry, why) for each arXiv/year field whose value has not the field's form."""
+    for match in BIBTEX_FIELD.finditer(entry):
+        name, value = match.group(1).lower(), match.group(2).strip()
+        form, what = FIELD_FORMS[name]
+        if not form.fullmatch(value):
+            yield match.start(), f"{match.group(1)} is {value[:40]!r}, not {what}"
+
+
 MARKDOWN_LINK = re.compile(r"\[[^\[\]]*+\]\(https?://[^\s()\[\]]*+\)")
 """Link text and URL stop at the next bracket: "anything but `]`" let each `[` of `[[[[` scan to the end."""
 MAX_BIBTEX_ENTRIES = 50
@@ -183,6 +225,8 @@ def citation_invalid(doc: Document) -> Iterator[Hit]:
                 f"more than {MAX_BIBTEX_ENTRIES} BibTeX entries; entries from here on were not checked",
             )
             return
+        for where, problem in field_problems(entry):
+            yield Hit(doc.line_of(offset + where), f"BibTeX field: {problem}")
         problems = bibtex_problems(entry)
         if MARKDOWN_LINK.search(entry):
             problems.append("a field holds a Markdown link, not a plain URL")

@@ -13,6 +13,7 @@ from statistics import fmean
 from cardkit.findings import Severity
 from cardkit.lint.document import Document, Table, as_number
 from cardkit.lint.registry import Hit, lint_rule
+from cardkit.lint.rules_code import NATIVE_MODEL_TYPES
 
 CONFIG_KEYS: dict[str, tuple[str, ...]] = {
     "hidden_size": ("hidden_size", "n_embd", "d_model"),
@@ -46,17 +47,32 @@ the embedding's rows, which may be larger (padding)."""
 HEADERS = {key: re.compile(f"^({pattern})$", re.IGNORECASE) for key, pattern in HEADER_PATTERNS.items()}
 
 
+def _integer(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def config_value(doc: Document, key: str) -> int | None:
-    """A figure from config.json under any of its aliases, else the class default, else None."""
+    """A figure from config.json under any of its aliases, else the class default, else None.
+
+    transformers' class for a native model_type reads the first alias and ignores stray keys; for a
+    remote-code model (Qwen's `qwen`, ChatGLM's `chatglm`) nobody here knows which key its code
+    reads, so aliases that disagree (`seq_length` 8192, `max_position_embeddings` 32768) leave the
+    figure uninterpreted (None) rather than guessed. ChatGLM's grouped-query heads are
+    `multi_query_group_num` when `multi_query_attention` is on."""
     config = doc.config or {}
     if key == "head_dim":
-        if isinstance(config.get("head_dim"), int):
+        if _integer(config.get("head_dim")):
             return config["head_dim"]
         hidden, heads = config_value(doc, "hidden_size"), config_value(doc, "num_heads")
         return hidden // heads if hidden and heads else None
-    for alias in CONFIG_KEYS[key]:
-        if isinstance(config.get(alias), int) and not isinstance(config.get(alias), bool):
-            return config[alias]
+    if key == "num_kv_heads" and config.get("multi_query_attention") is True:
+        group = config.get("multi_query_group_num")
+        return group if _integer(group) else None
+    stated = [config[alias] for alias in CONFIG_KEYS[key] if _integer(config.get(alias))]
+    if len(set(stated)) > 1 and doc.model_type not in NATIVE_MODEL_TYPES:
+        return None
+    if stated:
+        return stated[0]
     if key == "num_kv_heads" and not config.get("multi_query") and not config.get("new_decoder_architecture"):
         return config_value(doc, "num_heads")
     return CLASS_DEFAULTS.get(doc.model_type or "", {}).get(key)

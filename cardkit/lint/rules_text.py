@@ -237,12 +237,14 @@ def _foreign_script_share(text: str) -> float:
 
 
 DOUBLED = re.compile(r"^\s*(\S.{3,79}?)\1")
+HTML_TAG = re.compile(r"<[^<>\n]{0,200}>")
+"""`<br><br>` repeats a tag, not a title: a doubled title has letters outside tags."""
 
 
 @lint_rule("lint-doubled-title", Severity.ERROR, "the title is repeated and run into the first sentence")
 def doubled_title(doc: Document) -> Iterator[Hit]:
     for number, column, text in islice(_prose(doc), 8):
-        if (match := DOUBLED.match(text)) and re.search(r"[A-Za-z]", match.group(1)):
+        if (match := DOUBLED.match(text)) and re.search(r"[A-Za-z]", HTML_TAG.sub("", match.group(1))):
             yield Hit(number, f"title {match.group(1)!r} appears twice, run together", column)
 
 
@@ -354,25 +356,3 @@ def front_matter_invalid(doc: Document) -> Iterator[Hit]:
     if doc.front_matter_lines and doc.front_matter is None:
         line, why = doc.front_matter_problem or (1, "not a YAML mapping")
         yield Hit(line, f"front matter does not load as a YAML mapping ({why}); the Hub shows no metadata")
-
-
-SECTIONS = {
-    "license": re.compile(r"licen[cs]e|许可|許可|授权|授權", re.IGNORECASE),
-    "limitations": re.compile(r"limitation|bias|risk|局限|限制|偏见|偏見|风险|風險|不安全", re.IGNORECASE),
-    "citation": re.compile(
-        r"@(?:article|misc|inproceedings|techreport|book)\s*\{|citation|\bcite\b|引用", re.I
-    ),
-}
-"""Sections of the Hub model-card template a reader needs; found by heading or by their content, since
-scrapes lose headings."""
-
-
-@lint_rule(
-    "lint-missing-section",
-    Severity.WARNING,
-    "a section the Hub model-card template expects (license, limitations, citation) is missing",
-)
-def missing_sections(doc: Document) -> Iterator[Hit]:
-    for name, pattern in SECTIONS.items():
-        if not pattern.search(doc.text):
-            yield Hit(None, f"no {name} section: the Hub model-card template expects one")
