@@ -133,13 +133,21 @@ def _check_weights(
 ) -> None:
     """--checkpoint, then --load and --generate, each adding findings and figures to the report."""
     from cardkit.checkpoint import check_checkpoint, config_dtype  # noqa: PLC0415 - --checkpoint only
-    from cardkit.model_config import build_config  # noqa: PLC0415
 
     assert options.checkpoint is not None
-    config, _ = build_config(data, display_path(loaded.folder / loaded.card.config))
-    if config is None:
+    built: list[Any] = []
+
+    def build() -> Any:  # only when the expected state is not cached, or to load: imports transformers
+        from cardkit.model_config import build_config  # noqa: PLC0415
+
+        if not built:
+            built.append(build_config(data, display_path(loaded.folder / loaded.card.config))[0])
+        return built[0]
+
+    result = check_checkpoint(loaded, options.checkpoint, data, build, options.cache)
+    if result is None:
         return  # the config stage already reported why
-    findings, figures = check_checkpoint(loaded, options.checkpoint, config, data)
+    findings, figures = result
     report.findings += findings
     report.runtime = {"checkpoint": figures}
     if not (options.load or options.generate):
@@ -150,7 +158,8 @@ def _check_weights(
             Finding("load-skipped", Severity.ERROR, message, display_path(options.checkpoint))
         )
         return
-    _load_and_generate(loaded, report, config, config_dtype(data), options)
+    if (config := build()) is not None:
+        _load_and_generate(loaded, report, config, config_dtype(data), options)
 
 
 def _load_and_generate(
