@@ -196,7 +196,8 @@ def main() -> None:
             run_timed(peer)
             ours.seconds.clear(), peer.seconds.clear(), ours.rss.clear(), peer.rss.clear()
         interleave(rows, args.rounds)
-        print(f"{args.rounds} interleaved rounds, whole processes, Python {sys.version.split()[0]}, bytecode cached")
+        python = sys.version.split()[0]
+        print(f"{args.rounds} interleaved rounds, whole processes, Python {python}, bytecode cached")
         report(rows, {"ckpt-cold", "ckpt-list", "ckpt-warm"})
     finally:
         shutil.rmtree(work, ignore_errors=True)
