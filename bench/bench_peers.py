@@ -15,6 +15,8 @@ Rows and targets (ratio = cardkit median / peer median):
               and vs a plain `safetensors.safe_open` listing of every tensor (for reference)
   ckpt warm   the same check with the facts and tensor-inventory caches filled, vs the plain
               listing                                              <= 0.5, no more peak RSS
+  warm<=cold  the checkpoint check with both caches filled, and with only the facts cache filled
+  facts-only  (a plain validate ran before), against no cache: never slower              <= 1.0
   counts      exact parameter counts of the six configs, cold, vs a by-hand meta-device script
   render      24 READMEs (four layouts, two processes) vs huggingface_hub ModelCard.from_template
               writing 6, compared per README written                                         <= 0.5
@@ -198,7 +200,7 @@ def main() -> None:
         interleave(rows, args.rounds)
         python = sys.version.split()[0]
         print(f"{args.rounds} interleaved rounds, whole processes, Python {python}, bytecode cached")
-        report(rows, {"ckpt-cold", "ckpt-list", "ckpt-warm"})
+        report(rows, {"ckpt-cold", "ckpt-list", "ckpt-warm", "warm<=cold", "facts-only"})
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -219,6 +221,7 @@ def build_rows(work: Path) -> list[tuple[str, Side, Side, float | None]]:
     private = {"XDG_STATE_HOME": str(work / "state")}  # the cache key of this bench, not the user's
     cold_cache = {"CARDKIT_CACHE_DIR": str(work / "cold-cache"), **private}
     warm_cache = {"CARDKIT_CACHE_DIR": str(work / "warm-cache"), **private}
+    half_cache = {"CARDKIT_CACHE_DIR": str(work / "half-cache"), **private}
     listing = Side("safe_open listing of every tensor", [[python, "-c", LISTING_PEER, str(shell)]])
     by_hand = Side(
         "by hand: meta model + names and shapes", [[python, "-c", CHECKPOINT_PEER, str(FALCON), str(shell)]]
@@ -267,6 +270,23 @@ def build_rows(work: Path) -> list[tuple[str, Side, Side, float | None]]:
             Side("cardkit validate --checkpoint, caches filled", [check], warm_cache),
             Side("safe_open listing of every tensor", [[python, "-c", LISTING_PEER, str(shell)]]),
             0.5,
+        ),
+        (
+            "warm<=cold",
+            Side("cardkit --checkpoint, caches filled", [check], warm_cache),
+            Side("cardkit --checkpoint --no-cache", [[*check, "--no-cache"]], cold_cache),
+            1.0,
+        ),
+        (
+            "facts-only",
+            Side(
+                "cardkit --checkpoint, facts cached, inventory not",
+                [check],
+                half_cache,
+                prepare=lambda: shutil.rmtree(work / "half-cache" / "expected", ignore_errors=True),
+            ),
+            Side("cardkit --checkpoint --no-cache", [[*check, "--no-cache"]], cold_cache),
+            1.0,
         ),
         (
             "counts",
