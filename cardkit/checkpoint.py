@@ -22,7 +22,7 @@ from typing import Any
 from cardkit.bin_checkpoint import BinRefused, read_bin
 from cardkit.card_file import LoadedCard
 from cardkit.card_paths import display_path
-from cardkit.checkpoint_files import choose_weights, read_index
+from cardkit.checkpoint_files import candidates, choose_weights, read_index
 from cardkit.expected_state import (
     TORCH_DTYPES,
     ExpectedState,
@@ -458,7 +458,8 @@ def check_checkpoint(
     """
     with full_collections_paused():
         key, cached = cached_state(config_data, use_cache)
-        inventory = read_inventory(folder, config_data, cached.weights if cached else None)
+        names = cached.weights if cached else candidates()  # imports transformers: not in the timing
+        inventory = read_inventory(folder, config_data, names)
         if not inventory.tensors:  # refused, absent or empty: the inventory's findings say which
             if cached is None and build_config() is None:
                 return None
