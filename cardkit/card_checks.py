@@ -10,21 +10,20 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cardkit import facts_cache, report_cache
 from cardkit.card_file import LoadedCard, load_card
 from cardkit.card_paths import display_path
 from cardkit.config_json import ConfigFile, read_config
-from cardkit.fact_check import compare_facts
 from cardkit.findings import CardReport, Finding, Severity
 from cardkit.gc_policy import full_collections_paused
 from cardkit.raw_facts import compare_raw
 from cardkit.rules import check_rules
 
 if TYPE_CHECKING:
+    from cardkit.report_cache import Dependencies
     from cardkit.validate import ValidateOptions
 
 
-def check_card(path: Path, options: ValidateOptions) -> tuple[CardReport, report_cache.Dependencies]:
+def check_card(path: Path, options: ValidateOptions) -> tuple[CardReport, Dependencies]:
     """The report, and snapshots of the files besides the card it read (for the report cache).
 
     config.json is snapshotted before it is read, so the cache can tell whether it changed meanwhile.
@@ -34,7 +33,11 @@ def check_card(path: Path, options: ValidateOptions) -> tuple[CardReport, report
     if loaded.card is None:
         return report, []
     config_path = loaded.folder / loaded.card.config
-    config = report_cache.snapshot(config_path, loaded.folder) if options.cache else None
+    config = None
+    if options.cache:
+        from cardkit.report_cache import snapshot  # noqa: PLC0415 - hashing, only with the cache
+
+        config = snapshot(config_path, loaded.folder)
     report.model_id = loaded.card.identity.repo_id
     report.parameters.claimed = loaded.card.architecture.parameters.count
     report.findings += check_rules(loaded)
@@ -72,6 +75,9 @@ def _check_against_config(
 
 
 def _check_against_model(loaded: LoadedCard, report: CardReport, source: ConfigFile, use_cache: bool) -> None:
+    from cardkit import facts_cache  # noqa: PLC0415 - the model path only, not --no-model
+    from cardkit.fact_check import compare_facts  # noqa: PLC0415
+
     assert source.data is not None
     key = facts_cache.cache_key(source.data) if use_cache else None
     cached = facts_cache.load(key, source.display) if key is not None else None
@@ -133,13 +139,21 @@ def _check_weights(
 ) -> None:
     """--checkpoint, then --load and --generate, each adding findings and figures to the report."""
     from cardkit.checkpoint import check_checkpoint, config_dtype  # noqa: PLC0415 - --checkpoint only
-    from cardkit.model_config import build_config  # noqa: PLC0415
 
     assert options.checkpoint is not None
-    config, _ = build_config(data, display_path(loaded.folder / loaded.card.config))
-    if config is None:
+    built: list[Any] = []
+
+    def build() -> Any:  # only when the expected state is not cached, or to load: imports transformers
+        from cardkit.model_config import build_config  # noqa: PLC0415
+
+        if not built:
+            built.append(build_config(data, display_path(loaded.folder / loaded.card.config))[0])
+        return built[0]
+
+    result = check_checkpoint(loaded, options.checkpoint, data, build, options.cache)
+    if result is None:
         return  # the config stage already reported why
-    findings, figures = check_checkpoint(loaded, options.checkpoint, config, data)
+    findings, figures = result
     report.findings += findings
     report.runtime = {"checkpoint": figures}
     if not (options.load or options.generate):
@@ -150,7 +164,8 @@ def _check_weights(
             Finding("load-skipped", Severity.ERROR, message, display_path(options.checkpoint))
         )
         return
-    _load_and_generate(loaded, report, config, config_dtype(data), options)
+    if (config := build()) is not None:
+        _load_and_generate(loaded, report, config, config_dtype(data), options)
 
 
 def _load_and_generate(

@@ -14,6 +14,7 @@ import math
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,18 @@ from typing import Any
 from cardkit.bin_checkpoint import BinRefused, read_bin
 from cardkit.card_file import LoadedCard
 from cardkit.card_paths import display_path
-from cardkit.checkpoint_files import choose_weights, read_index
-from cardkit.expected_state import TORCH_DTYPES, ExpectedState, ExpectedTensor
+from cardkit.checkpoint_files import candidates, choose_weights, read_index
+from cardkit.expected_state import (
+    TORCH_DTYPES,
+    ExpectedState,
+    ExpectedTensor,
+    cached_state,
+    expected_for,
+)
 from cardkit.expected_state import config_dtype as config_dtype
 from cardkit.expected_state import expected_state as expected_state
 from cardkit.findings import Finding, Severity
+from cardkit.gc_policy import full_collections_paused
 from cardkit.safe_io import UnreadableFile
 from cardkit.safetensors_header import FLOATING_DTYPES, HeaderError, read_header
 
@@ -91,10 +99,13 @@ def _inside(path: Path, roots: list[Path]) -> bool:
     return any(resolved.is_relative_to(root) for root in roots)
 
 
-def read_inventory(folder: Path, config_data: dict[str, Any] | None = None) -> Inventory:
+def read_inventory(
+    folder: Path, config_data: dict[str, Any] | None = None, names: list[tuple[str, bool, str]] | None = None
+) -> Inventory:
     """Every tensor's name, dtype and shape in the files from_pretrained(folder) would load.
 
-    `config_data` is the card's config.json, whose `transformers_weights` names the file when set.
+    `config_data` is the card's config.json, whose `transformers_weights` names the file when set;
+    `names` are transformers' weight file names when already known (`checkpoint_files.choose_weights`).
     """
     start = time.perf_counter()
     inventory = Inventory(folder)
@@ -103,7 +114,7 @@ def read_inventory(folder: Path, config_data: dict[str, Any] | None = None) -> I
             _error("checkpoint-not-found", "checkpoint folder does not exist", inventory.display)
         )
         return inventory
-    choice = choose_weights(folder, config_data or {})
+    choice = choose_weights(folder, config_data or {}, names)
     inventory.findings += choice.findings
     inventory.main_file = choice.path
     inventory.format = choice.format
@@ -432,11 +443,28 @@ def summary(inventory: Inventory, expected: ExpectedState | None) -> dict[str, A
 
 
 def check_checkpoint(
-    loaded: LoadedCard, folder: Path, config: Any, config_data: dict[str, Any]
-) -> tuple[list[Finding], dict[str, Any]]:
-    """Findings about the checkpoint in `folder`, and the summary figures for the report."""
-    inventory = read_inventory(folder, config_data)
-    if not inventory.tensors:  # refused, absent or empty: the inventory's findings say which
-        return inventory.findings, summary(inventory, None)
-    expected = expected_state(config, config_data)
-    return inventory.findings + compare(loaded, inventory, expected), summary(inventory, expected)
+    loaded: LoadedCard,
+    folder: Path,
+    config_data: dict[str, Any],
+    build_config: Callable[[], Any],
+    use_cache: bool = True,
+) -> tuple[list[Finding], dict[str, Any]] | None:
+    """Findings about the checkpoint in `folder` and the report's figures; None when the config
+    does not build (`build_config()` returns None; the config stage has already said why).
+
+    The architecture is built only when the expected state for this config is not cached
+    (`cardkit.expected_state.cached_expected_state`); full collections are paused throughout, since
+    a first build imports torch and transformers and their objects would be rescanned for nothing.
+    """
+    with full_collections_paused():
+        key, cached = cached_state(config_data, use_cache)
+        names = cached.weights if cached else candidates()  # imports transformers: not in the timing
+        inventory = read_inventory(folder, config_data, names)
+        if not inventory.tensors:  # refused, absent or empty: the inventory's findings say which
+            if cached is None and build_config() is None:
+                return None
+            return inventory.findings, summary(inventory, None)
+        expected = expected_for(config_data, inventory.tensors, build_config, key, cached)
+        if expected is None:
+            return None
+        return inventory.findings + compare(loaded, inventory, expected), summary(inventory, expected)

@@ -64,13 +64,20 @@ def _finding(code: str, message: str, file: str, severity: Severity = Severity.E
     return Finding(code, severity, message, file, **kw)
 
 
-def choose_weights(folder: Path, config_data: dict[str, Any]) -> WeightsChoice:
-    """The weights file from_pretrained(folder) would resolve, with findings for what it passes over."""
+def choose_weights(
+    folder: Path, config_data: dict[str, Any], names: list[tuple[str, bool, str]] | None = None
+) -> WeightsChoice:
+    """The weights file from_pretrained(folder) would resolve, with findings for what it passes over.
+
+    `names` is `candidates()` as this transformers gave it before (from a cache entry whose key
+    covers its version), so a cached check need not import transformers.
+    """
+    names = candidates() if names is None else names
     explicit = config_data.get(WEIGHTS_KEY)
     if explicit is not None:
         return _explicit(folder, explicit)
     choice = WeightsChoice()
-    for name, sharded, kind in candidates():
+    for name, sharded, kind in names:
         path = folder / name
         if choice.path is None and is_regular_file(path):
             choice.path, choice.sharded, choice.format = path, sharded, kind
@@ -83,10 +90,10 @@ def choose_weights(folder: Path, config_data: dict[str, Any]) -> WeightsChoice:
                 _finding("checkpoint-file-ignored", message, display_path(path), Severity.WARNING)
             )
     if choice.path is None:
-        names = ", ".join(name for name, _, _ in candidates())
+        listed = ", ".join(name for name, _, _ in names)
         variants = _variants(folder)
         hint = f"; {', '.join(variants)} load only with variant=" if variants else ""
-        message = f"none of {names} is a regular file in the folder{hint}"
+        message = f"none of {listed} is a regular file in the folder{hint}"
         choice.findings.append(_finding("checkpoint-not-found", message, display_path(folder)))
     return choice
 

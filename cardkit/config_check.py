@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cardkit.card_file import LoadedCard
 from cardkit.findings import Finding, Severity
-from cardkit.meta_model import MetaFacts
-from cardkit.model_config import ConfigFacts
+
+if TYPE_CHECKING:  # annotations only: --no-model needs neither module
+    from cardkit.meta_model import MetaFacts
+    from cardkit.model_config import ConfigFacts
 
 ACKNOWLEDGE_LIMIT = 0.001
 """Largest relative gap (0.1%) a card may acknowledge instead of fixing."""

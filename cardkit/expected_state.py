@@ -8,9 +8,14 @@ from_pretrained would accept or silently drop.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from cardkit import cache_store
+from cardkit.checkpoint_files import candidates
 
 CONFIG_DTYPES = {
     "float32": "F32",
@@ -140,3 +145,139 @@ def _renamer(model: Any, state: dict[str, Any]) -> Any:
         return target, converter is not None
 
     return rename
+
+
+# --- the inventory cache ------------------------------------------------------------------------
+
+KIND = "expected"
+"""`cardkit.cache_store` kind of the expected-state entries (`<cache root>/expected/<key>.json`)."""
+
+
+@dataclass(frozen=True)
+class CachedState:
+    """An expected state read back from the cache, the checkpoint names it can rename, and the
+    weight file names (`cardkit.checkpoint_files.candidates`) of the transformers that built it."""
+
+    state: ExpectedState
+    renames: dict[str, tuple[str, bool]]
+    weights: list[tuple[str, bool, str]]
+
+
+def cache_key(config_data: dict[str, Any]) -> str:
+    """Same key for the same config content (key order and spacing aside), cardkit and libraries."""
+    content = json.dumps(config_data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return cache_store.entry_key(KIND, content)
+
+
+def cached_state(config_data: dict[str, Any], use_cache: bool) -> tuple[str | None, CachedState | None]:
+    """This config's cache key (None without the cache) and its entry, when one is stored."""
+    if not use_cache:
+        return None, None
+    key = cache_key(config_data)
+    return key, load(key, config_dtype(config_data))
+
+
+def expected_for(
+    config_data: dict[str, Any],
+    names: Iterable[str],
+    build: Callable[[], Any],
+    key: str | None,
+    cached: CachedState | None,
+) -> ExpectedState | None:
+    """The expected state for this config: the cached one when it can rename every stored name in
+    `names`, else built through `build()` (None when the config does not build) and stored.
+
+    transformers' renaming is a function of the stored name and the architecture only, so an entry
+    records the renames of every name it has been asked about; a checkpoint with a name the entry has
+    not seen is answered by transformers, and the entry grows by that name. A hit imports neither
+    torch nor transformers.
+    """
+    wanted = list(names)
+    if cached is not None and all(name in cached.renames for name in wanted):
+        return cached.state
+    config = build()
+    if config is None:
+        return None
+    state = expected_state(config, config_data)
+    if key is not None:
+        renames = dict(cached.renames) if cached is not None else {}
+        renames.update((name, state.target(name)) for name in wanted)
+        store(key, state, renames)
+    return state
+
+
+def store(key: str, state: ExpectedState, renames: dict[str, tuple[str, bool]]) -> None:
+    """Best effort, through `cache_store` (signed, one file per key); never raises."""
+    payload = {
+        "tensors": [[name, list(t.shape), t.dtype, t.is_parameter] for name, t in state.tensors.items()],
+        "aliases": [list(group) for group in state.aliases],
+        "ignore_unexpected": state.ignore_unexpected.pattern if state.ignore_unexpected else None,
+        "ignore_missing": state.ignore_missing.pattern if state.ignore_missing else None,
+        "renames": [[name, target, converted] for name, (target, converted) in renames.items()],
+        "weights": [list(candidate) for candidate in candidates()],
+    }
+    cache_store.write_entry(KIND, key, payload)
+
+
+def load(key: str, dtype: str | None) -> CachedState | None:
+    """The entry under `key`, every part type-checked; None for a missing or malformed one."""
+    payload = cache_store.read_entry(KIND, key)
+    try:
+        return _from_payload(payload, dtype)
+    except (ValueError, TypeError, re.error, RecursionError):
+        return None
+
+
+def _is_shape(value: Any) -> bool:
+    return type(value) is list and all(type(dim) is int and dim >= 0 for dim in value)
+
+
+def _pattern(value: Any) -> re.Pattern[str] | None:
+    if value is None:
+        return None
+    if type(value) is not str:
+        raise ValueError("ignore pattern is not a string")
+    return re.compile(value)
+
+
+def _from_payload(payload: Any, dtype: str | None) -> CachedState:
+    fields = {"tensors", "aliases", "ignore_unexpected", "ignore_missing", "renames", "weights"}
+    if type(payload) is not dict or set(payload) != fields:
+        raise ValueError("not an expected state")
+    tensors: dict[str, ExpectedTensor] = {}
+    for item in payload["tensors"]:
+        if not (type(item) is list and len(item) == 4 and type(item[0]) is str and _is_shape(item[1])):
+            raise ValueError("tensor entry is not [name, shape, dtype, is_parameter]")
+        if type(item[2]) is not str or type(item[3]) is not bool or item[0] in tensors:
+            raise ValueError("tensor entry has a bad dtype or flag, or repeats a name")
+        tensors[item[0]] = ExpectedTensor(tuple(item[1]), item[2], item[3])
+    aliases = [tuple(group) for group in payload["aliases"] if type(group) is list]
+    grouped = [name for group in aliases for name in group]
+    if len(aliases) != len(payload["aliases"]) or sorted(grouped) != sorted(tensors) or not all(aliases):
+        raise ValueError("aliases do not cover every tensor exactly once")
+    renames: dict[str, tuple[str, bool]] = {}
+    for item in payload["renames"]:
+        if not (type(item) is list and len(item) == 3 and type(item[0]) is str and type(item[1]) is str):
+            raise ValueError("rename entry is not [stored name, model name, converted]")
+        if type(item[2]) is not bool:
+            raise ValueError("rename entry's converted flag is not a boolean")
+        renames[item[0]] = (item[1], item[2])
+    unexpected, missing = _pattern(payload["ignore_unexpected"]), _pattern(payload["ignore_missing"])
+    state = ExpectedState(tensors, aliases, unexpected, missing, dtype, rename=renames.__getitem__)
+    return CachedState(state, renames, _weights(payload["weights"]))
+
+
+def _weights(value: Any) -> list[tuple[str, bool, str]]:
+    """transformers' weight file names as stored: plain file names, each with its kind."""
+    if type(value) is not list or not value:
+        raise ValueError("weight file names are not a list")
+    weights = []
+    for item in value:
+        if not (type(item) is list and len(item) == 3 and type(item[0]) is str and type(item[1]) is bool):
+            raise ValueError("weight file entry is not [name, sharded, format]")
+        if not item[0] or "/" in item[0] or "\\" in item[0] or "\0" in item[0] or item[0] in (".", ".."):
+            raise ValueError("weight file name is not a plain file name")
+        if item[2] not in ("safetensors", "pytorch"):
+            raise ValueError("weight file format is neither safetensors nor pytorch")
+        weights.append((item[0], item[1], item[2]))
+    return weights

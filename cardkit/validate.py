@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cardkit import report_cache
 from cardkit.card_paths import discover, display_path, path_problem
 from cardkit.errors import UsageError
 from cardkit.findings import CardReport, Severity
@@ -50,6 +49,8 @@ def _cacheable(options: ValidateOptions) -> bool:
 
 
 def _validate_cached(path: Path, options: ValidateOptions) -> CardReport:
+    from cardkit import report_cache  # noqa: PLC0415 - hashing and the cache's files, only when used
+
     def compute() -> tuple[CardReport, list[Path]]:
         from cardkit.card_checks import check_card  # noqa: PLC0415 - builds the schema
 
