@@ -153,7 +153,8 @@ def test_sections_without_data_are_skipped(path: Path) -> None:
     assert ("## Evaluation" in text) == ("evaluation" in raw)
     assert ("## Citation" in text) == ("citation" in raw)
     assert ("## Environmental impact" in text) == ("compute" in raw["training"])
-    assert ("## Model card contact" in text) == ("contact" in raw["identity"])
+    assert "## Model card contact" in text  # the template's section: the contact or "Not published"
+    assert ("## Model card contact\n\nNot published" in text) == ("contact" not in raw["identity"])
     assert ("## Acknowledgements" in text) == ("acknowledgements" in raw["prose"])
     assert ("## Evaluation" in text) or "| Benchmark |" not in text
 
@@ -289,6 +290,39 @@ def test_architecture_table_shows_the_computed_count(cards: dict[str, Card]) -> 
     text = render_card(card, "en")
     technical = text[text.index("### Model architecture") :]
     assert f"| Parameters (computed from the architecture) | {computed:,} |" in technical
+
+
+def test_inference_memory_is_computed_from_the_architecture(cards: dict[str, Card]) -> None:
+    card = cards["llama-2-13b"]  # 40 layers x 40 key/value heads x 128 wide, 4,096 positions
+    arch = card.architecture
+    per_token = 2 * 40 * 128 * 2 * 40
+    assert (arch.num_layers, arch.num_kv_heads, arch.head_dim) == (40, 40, 128)
+    text = render_card(card, "en")
+    assert f"| Key/value cache per token (16-bit) | {per_token:,} bytes |" in text
+    assert f"| {round(per_token * 4096 / 1e9, 2)} GB (4,096 tokens) |" in text
+    assert f"| Weights, 16-bit (bf16 or fp16) | {round(arch.parameters.count * 2 / 1e9, 2)} GB |" in text
+    assert f"| Weights, 4-bit | {round(arch.parameters.count / 2 / 1e9, 2)} GB |" in text
+
+
+def test_memory_estimate_handles_windows_and_missing_facts(cards: dict[str, Card]) -> None:
+    from cardkit.render.memory import estimate
+    from cardkit.schema.architecture import SlidingWindow
+
+    arch = cards["llama-2-13b"].architecture
+    windowed = arch.model_copy(update={"sliding_window": SlidingWindow(tokens=1024, layers=30)})
+    per_layer_token = 2 * 40 * 128 * 2
+    assert estimate(windowed).kv_full_context == per_layer_token * (10 * 4096 + 30 * 1024)
+    unknown = arch.model_copy(update={"num_kv_heads": None})
+    assert estimate(unknown).kv_per_token is None and estimate(unknown).kv_full_context is None
+    card = cards["llama-2-13b"].model_copy(update={"architecture": unknown})
+    assert "| Key/value cache per token (16-bit) | Not published |" in render_card(card, "en")
+
+
+def test_contact_says_not_published_when_the_card_has_none(cards: dict[str, Card]) -> None:
+    card = cards[GOLDEN_SLUG]
+    nobody = card.model_copy(update={"identity": card.identity.model_copy(update={"contact": None})})
+    text = render_card(nobody, "en")
+    assert "## Model card contact\n\nNot published\n" in text
 
 
 # --- escaping --------------------------------------------------------------------------------
@@ -439,15 +473,12 @@ def test_chinese_catalog_translates_every_label_into_chinese() -> None:
 def test_traditional_chinese_is_derived_with_opencc() -> None:
     import opencc
 
-    from cardkit.render.i18n import OPENCC_CORRECTIONS
+    from cardkit.render.glossary import to_taiwan
 
     raw = opencc.OpenCC("s2twp").convert
 
     def convert(text: str) -> str:
-        text = raw(text)
-        for wrong, right in OPENCC_CORRECTIONS["s2twp"].items():
-            text = text.replace(wrong, right)
-        return text
+        return to_taiwan(raw(text))
 
     zh = _po_messages(catalog_path("zh"))
     hant = translations("zh-Hant")

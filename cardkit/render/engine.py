@@ -29,6 +29,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from cardkit.render.frontmatter import front_matter
 from cardkit.render.i18n import Localizer, translations
 from cardkit.render.markdown import FILTERS, cell
+from cardkit.render.memory import estimate
 from cardkit.schema import Card
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -140,7 +141,7 @@ def environment(tag: str) -> SandboxedEnvironment:
     env.install_gettext_translations(translations(tag), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(FILTERS)
     env.filters["shell"] = shlex.quote
-    env.globals.update(table=md_table, link=md_link, l=Localizer(tag))
+    env.globals.update(table=md_table, link=md_link, l=Localizer(tag), memory=estimate)
     return env
 
 
@@ -206,10 +207,18 @@ def _cells(line: str) -> list[str]:
 _WIDE_PUNCTUATION = str.maketrans({"（": " (", "）": ")", "、": ", "})
 
 
+_LINK_CELL = re.compile(r"\[(.*)\]\((<[^<>]*>)\)")
+
+
 def _same_cell(cells: tuple[str, ...]) -> list[str]:
     """The distinct texts of one cell across locales; texts that differ only in full-width
     punctuation (`（3B）` vs ` (3B)`) are one text, written the first locale's way, and a text
-    already contained in an earlier one (`acc` in `acc` (accuracy)) is not repeated."""
+    already contained in an earlier one (`acc` in `acc` (accuracy)) is not repeated; links to the
+    same address become one link naming both."""
+    links = [_LINK_CELL.fullmatch(text) for text in cells]
+    if all(links) and len({link.group(2) for link in links if link}) == 1:  # one link, both names
+        names = _same_cell(tuple(link.group(1) for link in links if link))
+        return [f"[{' · '.join(names)}]({links[0].group(2) if links[0] else ''})"]
     distinct: dict[str, str] = {}
     for text in cells:
         key = text.translate(_WIDE_PUNCTUATION)
