@@ -318,6 +318,12 @@ def test_memory_estimate_handles_windows_and_missing_facts(cards: dict[str, Card
     assert "| Key/value cache per token (16-bit) | Not published |" in render_card(card, "en")
 
 
+def test_an_aside_with_parentheses_is_not_nested_in_more(cards: dict[str, Card]) -> None:
+    text = render_card(cards["llama-2-13b"], "en")
+    assert "| `pass@1` — average pass@1 (HumanEval, MBPP) |" in text
+    assert "(average pass@1 (" not in text
+
+
 def test_contact_says_not_published_when_the_card_has_none(cards: dict[str, Card]) -> None:
     card = cards[GOLDEN_SLUG]
     nobody = card.model_copy(update={"identity": card.identity.model_copy(update={"contact": None})})

@@ -28,6 +28,8 @@ GFM = MarkdownIt("gfm-like")
 READMES = sorted(p for path in CARD_PATHS for p in path.parent.glob("README*.md"))
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _MARKDOWN_AS_TEXT = ("**", "](", "`", "<br", "\\|", "](<")
+_NESTED = re.compile(r"[(（][^()（）]*[(（]")
+"""An opening parenthesis inside another: "(average pass@1 (HumanEval, MBPP))" is hard to read."""
 
 
 def _front_matter_free(text: str) -> str:
@@ -65,6 +67,11 @@ def _problems(text: str, folder: Path | None) -> list[str]:
             problems.append(f"code block without a language: {t.content[:40]!r}")
         if t.type == "fence" and "<!-- cardkit:sha256=" in t.content:
             problems.append(f"an unclosed code block ran to the end: {t.content[:40]!r}")
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            seen = "".join(c.content for c in token.children if c.type in ("text", "code_inline"))
+            if nested := _NESTED.search(seen):
+                problems.append(f"nested parentheses: {nested.group(0)!r}")
     for child in _children(tokens):
         if child.type == "link_open":
             href = str(child.attrs.get("href", ""))
@@ -134,12 +141,14 @@ def test_the_checks_can_fail() -> None:
             "| a | b |",
             "| --- | --- |",
             "| Yuan &amp;amp; Liu | x |",
-            "see https://x.example/a。next [gone](README_none.md) \\*\\*bold\\*\\*",
+            "see https://x.example/a。next [gone](README_none.md) \\*\\*bold\\*\\* (a (b))",
             "```",
             "code",
             "```",
         ]
     )
     found = " ".join(_problems(bad, Path(".")))
-    for words in ("skips a level", "entity shown", "swallowed CJK", "does not exist", "Markdown", "language"):
+    checks = ("skips a level", "entity shown", "swallowed CJK", "does not exist", "Markdown", "language")
+    checks += ("nested",)
+    for words in checks:
         assert words in found, (words, found)

@@ -165,8 +165,11 @@ class Localizer:
         return self.join([self.number(value) for value in values or ()])
 
     def paren(self, text: str) -> str:
-        """An aside in parentheses, full-width in Chinese."""
-        return f"（{text}）" if self.spec.text_field == "zh" else f" ({text})"
+        """An aside in parentheses, full-width in Chinese; an aside that has parentheses of its own
+        follows a dash instead, so none nest (`pass@1` — average pass@1 (HumanEval, MBPP))."""
+        if self.spec.text_field == "zh":
+            return f"——{text}" if "（" in text or "(" in text else f"（{text}）"
+        return f" — {text}" if "(" in text else f" ({text})"
 
     def join(self, items: list[str]) -> str:
         """A list in running text: commas in English, the enumeration comma in Chinese."""
