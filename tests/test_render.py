@@ -318,6 +318,17 @@ def test_memory_estimate_handles_windows_and_missing_facts(cards: dict[str, Card
     assert "| Key/value cache per token (16-bit) | Not published |" in render_card(card, "en")
 
 
+def test_trimming_a_bare_url_is_linear() -> None:
+    """A URL ending in 200,000 `)` is trimmed in one pass (recounting the brackets for each one
+    trimmed took about 17 s; this takes a tenth of a second)."""
+    import time
+
+    start = time.perf_counter()
+    text = prose("see https://a.example/" + ")" * 200_000)
+    assert time.perf_counter() - start < 3
+    assert text.startswith("see <https://a.example/>)")
+
+
 def test_an_aside_with_parentheses_is_not_nested_in_more(cards: dict[str, Card]) -> None:
     text = render_card(cards["llama-2-13b"], "en")
     assert "| `pass@1` — average pass@1 (HumanEval, MBPP) |" in text

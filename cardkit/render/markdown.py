@@ -51,8 +51,12 @@ def _bare_url(line: str, start: int) -> str | None:
     if match is None:
         return None
     url = match.group(0)
-    while url and (url[-1] in _URL_TRAILING or (url[-1] == ")" and url.count(")") > url.count("("))):
-        url = url[:-1]
+    end, opened, closed = len(url), url.count("("), url.count(")")
+    # Linear: one pass from the end, with the bracket balance kept as counts (not recounted).
+    while end and (url[end - 1] in _URL_TRAILING or (url[end - 1] == ")" and closed > opened)):
+        closed -= url[end - 1] == ")"
+        end -= 1
+    url = url[:end]
     return url if "://" in url and not url.endswith("://") else None
 
 
