@@ -718,7 +718,9 @@ def test_templates_and_catalogs_are_package_data() -> None:
     package = ROOT / "cardkit"
     shipped = {p for pattern in patterns for p in package.glob(pattern) if p.is_file()}
     needed = {
-        p for p in (package / "render").rglob("*") if p.is_file() and p.suffix in {".j2", ".po", ".pot"}
+        p
+        for p in (package / "render").rglob("*")
+        if p.is_file() and p.suffix in {".j2", ".po", ".pot", ".yaml"}
     }
     assert needed and needed <= shipped
 
