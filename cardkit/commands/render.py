@@ -1,4 +1,4 @@
-"""`cardkit render`: write each card's README.md and README_zh.md from card.yaml, or check them."""
+"""`cardkit render`: write each card's README.md and README_zh*.md from card.yaml, or check them."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import argparse
 LAYOUT_CHOICES = ("en", "zh", "zh-Hant", "en+zh")
 """The layouts of cardkit.render.LAYOUTS, spelled out so building the parser imports no Jinja."""
 
-HELP = "write each card's README.md / README_zh.md from card.yaml, or --check they are current"
+HELP = "write each card's README.md / README_zh*.md from card.yaml, or --check they are current"
 DESCRIPTION = """Render model-card READMEs (Hub front matter and the Hub model-card sections) from
-card.yaml. Default: README.md (English) and README_zh.md (Simplified Chinese) next to each card.
+card.yaml. Default: README.md (English), README_zh.md (Simplified) and README_zh-Hant.md
+(Traditional Chinese) next to each card; only README.md carries the front matter.
 
 layouts (--lang, repeatable):
   en        README.md            zh       README_zh.md

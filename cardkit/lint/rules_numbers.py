@@ -84,9 +84,14 @@ unit stops at the next parenthesis, so a cell of spaces or of `((((` is read onc
 
 
 def header_key(text: str) -> str | None:
-    """The figure a header names; emphasis, code marks and a unit in parentheses are ignored."""
-    cleaned = UNIT_OR_MARK.sub("", text).strip()
-    return next((key for key, pattern in HEADERS.items() if pattern.match(cleaned)), None)
+    """The figure a header names; emphasis, code marks and a unit in parentheses are ignored, and a
+    bilingual header (`Hidden size · 隐藏层维度`, as `cardkit render --lang en+zh` writes) is read
+    part by part."""
+    for part in text.split(" · "):
+        cleaned = UNIT_OR_MARK.sub("", part).strip()
+        if key := next((key for key, pattern in HEADERS.items() if pattern.match(cleaned)), None):
+            return key
+    return None
 
 
 def size_of(text: str) -> float | None:

@@ -29,6 +29,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from cardkit.render.frontmatter import front_matter
 from cardkit.render.i18n import Localizer, translations
 from cardkit.render.markdown import FILTERS, cell
+from cardkit.render.memory import estimate
 from cardkit.schema import Card
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -56,26 +57,35 @@ _FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 @dataclass(frozen=True)
 class Layout:
-    """One README shape: the locales it shows, in order, and the file it is written to."""
+    """One README shape: the locales it shows, in order, the file it is written to, and the label
+    the language switcher of the other READMEs gives it."""
 
     name: str
     locales: tuple[str, ...]
     filename: str
-    links: tuple[tuple[str, str], ...] = ()
-    """(label, file) of the other-language READMEs the top of the page links to."""
+    label: str
 
 
-_EN_LINK = ("English", "README.md")
-_ZH_LINK = ("简体中文", "README_zh.md")
 LAYOUTS: dict[str, Layout] = {
-    "en": Layout("en", ("en",), "README.md", (_EN_LINK, _ZH_LINK)),
-    "zh": Layout("zh", ("zh",), "README_zh.md", (_EN_LINK, _ZH_LINK)),
-    "zh-Hant": Layout(
-        "zh-Hant", ("zh-Hant",), "README_zh-Hant.md", (_EN_LINK, _ZH_LINK, ("繁體中文", "README_zh-Hant.md"))
-    ),
-    "en+zh": Layout("en+zh", ("en", "zh"), "README.md"),
+    "en": Layout("en", ("en",), "README.md", "English"),
+    "zh": Layout("zh", ("zh",), "README_zh.md", "简体中文"),
+    "zh-Hant": Layout("zh-Hant", ("zh-Hant",), "README_zh-Hant.md", "繁體中文"),
+    "en+zh": Layout("en+zh", ("en", "zh"), "README.md", "English · 简体中文"),
 }
-DEFAULT_LAYOUTS = ("en", "zh")
+DEFAULT_LAYOUTS = ("en", "zh", "zh-Hant")
+
+
+def switcher(published: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """(label, file) of every README written together, one per file, in `LAYOUTS` order.
+
+    Only what is written is linked, so a switcher never points at a file that does not exist;
+    none is shown when a single file is written.
+    """
+    files: dict[str, str] = {}
+    for name in LAYOUTS:
+        if name in published:
+            files.setdefault(LAYOUTS[name].filename, LAYOUTS[name].label)
+    return tuple((label, file) for file, label in files.items()) if len(files) > 1 else ()
 
 
 def md_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -131,7 +141,7 @@ def environment(tag: str) -> SandboxedEnvironment:
     env.install_gettext_translations(translations(tag), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(FILTERS)
     env.filters["shell"] = shlex.quote
-    env.globals.update(table=md_table, link=md_link, l=Localizer(tag))
+    env.globals.update(table=md_table, link=md_link, l=Localizer(tag), memory=estimate)
     return env
 
 
@@ -179,12 +189,70 @@ def _split(text: str, marker: str | None) -> list[str]:
     return ["\n".join(chunk).strip("\n") for chunk in chunks if "".join(chunk).strip()]
 
 
+_CELL_SPLIT = re.compile(r"(?<!\\)((?:\\\\)*)\|")
+"""A cell delimiter as GFM reads one: a pipe after an even number of backslashes."""
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of one table row, with their escapes untouched (`\\|` stays in its cell)."""
+    parts: list[str] = []
+    last = 0
+    for match in _CELL_SPLIT.finditer(line):
+        parts.append(line[last : match.start()] + match.group(1))
+        last = match.end()
+    parts.append(line[last:])
+    return [part.strip() for part in parts[1:-1]]
+
+
+_WIDE_PUNCTUATION = str.maketrans({"（": " (", "）": ")", "、": ", "})
+
+
+_LINK_CELL = re.compile(r"\[(.*)\]\((<[^<>]*>)\)")
+
+
+def _same_cell(cells: tuple[str, ...]) -> list[str]:
+    """The distinct texts of one cell across locales; texts that differ only in full-width
+    punctuation (`（3B）` vs ` (3B)`) are one text, written the first locale's way, and a text
+    already contained in an earlier one (`acc` in `acc` (accuracy)) is not repeated; links to the
+    same address become one link naming both."""
+    links = [_LINK_CELL.fullmatch(text) for text in cells]
+    if all(links) and len({link.group(2) for link in links if link}) == 1:  # one link, both names
+        names = _same_cell(tuple(link.group(1) for link in links if link))
+        return [f"[{' · '.join(names)}]({links[0].group(2) if links[0] else ''})"]
+    distinct: dict[str, str] = {}
+    for text in cells:
+        key = text.translate(_WIDE_PUNCTUATION)
+        if not any(key in seen for seen in distinct):
+            distinct[key] = text
+    return list(distinct.values())
+
+
+def _bilingual_table(tables: tuple[str, ...]) -> str | None:
+    """One table for all locales when they have the same shape: each cell once when the locales
+    agree (numbers, code), else `English · 中文`; None when the shapes differ."""
+    if not all(table.startswith("|") for table in tables):
+        return None
+    grids = [[_cells(line) for line in table.split("\n")] for table in tables]
+    if len({tuple(len(row) for row in grid) for grid in grids}) != 1:
+        return None
+    rows = zip(*grids, strict=True)
+    return "\n".join(
+        "| " + " | ".join(" · ".join(_same_cell(group)) for group in zip(*row, strict=True)) + " |"
+        for row in rows
+    )
+
+
 def _interleave(parts: list[str]) -> str:
-    """Blocks of each locale side by side: English block, then the Chinese one unless identical."""
+    """Blocks of each locale side by side: English block, then the Chinese one unless identical;
+    a table is written once, with bilingual cells."""
     split = [_split(p, None) for p in parts]
     if len({len(blocks) for blocks in split}) != 1:
         return "\n\n".join(dict.fromkeys(parts))
-    return "\n\n".join(block for group in zip(*split, strict=True) for block in dict.fromkeys(group))
+    blocks: list[str] = []
+    for group in zip(*split, strict=True):
+        table = _bilingual_table(group)
+        blocks += [table] if table is not None else list(dict.fromkeys(group))
+    return "\n\n".join(blocks)
 
 
 def _merge(parts: list[str], level: int = 2) -> str:
@@ -217,10 +285,11 @@ def _section(name: str, card: Card, tag: str) -> str:
     return _tidy(environment(tag).get_template(f"sections/{name}.md.j2").render(card=card))
 
 
-def render_body(card: Card, layout: Layout) -> str:
+def render_body(card: Card, layout: Layout, links: tuple[tuple[str, str], ...] = ()) -> str:
     sections = [_merge([_section(name, card, tag) for tag in layout.locales]) for name in SECTIONS]
     page = environment(layout.locales[0]).get_template("page.md.j2")
-    return _tidy(page.render(card=card, layout=layout, sections=[s for s in sections if s])) + "\n"
+    body = page.render(card=card, layout=layout, links=links, sections=[s for s in sections if s])
+    return _tidy(body) + "\n"
 
 
 def with_marker(text: str) -> str:
@@ -242,13 +311,28 @@ def render_card(card: Card, lang: str = "en") -> str:
     return render_layouts(card, [lang])[lang]
 
 
-def render_layouts(card: Card, langs: Sequence[str]) -> dict[str, str]:
-    """The README of `card` in each layout; the front matter, the same in all, is built once."""
-    unknown = [lang for lang in langs if lang not in LAYOUTS]
+def render_layouts(
+    card: Card, langs: Sequence[str], published: Sequence[str] | None = None
+) -> dict[str, str]:
+    """The README of `card` in each layout of `langs`.
+
+    `published` names every layout written next to it (default: the default layouts and `langs`),
+    which the language switcher links. Only README.md, the file the Hub reads, carries the front
+    matter (built once): a second copy in README_zh*.md is metadata that can drift and that the
+    Hub never reads.
+    """
+    unknown = [lang for lang in [*langs, *(published or ())] if lang not in LAYOUTS]
     if unknown:
         raise ValueError(f"unknown layout {unknown[0]!r}; choose from {', '.join(LAYOUTS)}")
+    links = switcher(list(published) if published is not None else [*DEFAULT_LAYOUTS, *langs])
     head = front_matter(card) + "\n"
-    return {lang: with_marker(head + render_body(card, LAYOUTS[lang])) for lang in langs}
+    texts: dict[str, str] = {}
+    for lang in langs:
+        layout = LAYOUTS[lang]
+        own = tuple((layout.label if file == layout.filename else label, file) for label, file in links)
+        top = head if layout.filename == "README.md" else ""
+        texts[lang] = with_marker(top + render_body(card, layout, own))
+    return texts
 
 
 def warm_up(layouts: Sequence[str] = tuple(LAYOUTS)) -> None:

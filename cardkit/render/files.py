@@ -204,6 +204,20 @@ def _failed(card: str, path: str, layout: str, finding: Finding) -> RenderResult
     return RenderResult(card, path, layout, "failed", [finding])
 
 
+def _published(folder: Path, layouts: list[Layout]) -> list[str]:
+    """The layouts the language switcher links: those written now and, for the files this run does
+    not write, the single-language READMEs already next to the card (a switcher links what exists)."""
+    writing = {layout.filename for layout in layouts}
+    kept = [
+        name
+        for name, layout in LAYOUTS.items()
+        if len(layout.locales) == 1
+        and layout.filename not in writing
+        and (folder / layout.filename).is_file()
+    ]
+    return [layout.name for layout in layouts] + kept
+
+
 def _render_one(
     card_path: Path, layouts: list[Layout], out: str | Path | None, check: bool, force: bool
 ) -> list[RenderResult]:
@@ -217,7 +231,8 @@ def _render_one(
     folder = _folder(card_path, out)
     if not check:
         sweep_once(folder)  # temporary files a killed run left, even where nothing is rewritten
-    texts = render_layouts(loaded.card, [layout.name for layout in layouts])
+    names = [layout.name for layout in layouts]
+    texts = render_layouts(loaded.card, names, published=_published(folder, layouts))
     results = []
     for layout in layouts:
         target = folder / layout.filename

@@ -4,7 +4,8 @@ Labels live in `.po` catalogs (locales/<catalog>/LC_MESSAGES/cardkit.po) so that
 is adding a catalog, not editing templates. Catalogs are compiled in memory (read_po → write_mo →
 Translations) instead of shipping `.mo` files, so the `.po` file under review is the one that runs.
 Traditional Chinese is never written by hand: its catalog and its prose are the Simplified ones
-converted with OpenCC `s2twp` (Taiwan vocabulary), so the two can never drift apart.
+converted with OpenCC `s2twp` (Taiwan vocabulary) and corrected with the reviewed terminology glossary
+(glossary.yaml), so the two can never drift apart.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_compact_decimal, format_decimal
 from babel.support import Translations
 
+from cardkit.render.glossary import glossary, to_taiwan
 from cardkit.schema import LocalizedText
 
 DOMAIN = "cardkit"
@@ -58,27 +60,20 @@ def catalog_path(catalog: str) -> Path:
     return LOCALES_DIR / catalog / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-OPENCC_CORRECTIONS: dict[str, dict[str, str]] = {"s2twp": {"引數": "參數", "實驗物件": "實驗對象"}}
-"""Where s2twp's phrase table picks the programming sense: it turns 参数 into 引數 (a function
-*argument*) and 实验对象 into 實驗物件 (an *object* in code); a model's parameters are 參數 and a
-research subject is 實驗對象 in Taiwan too. Reviewed entries only."""
-
-
 @functools.cache
 def converter(config: str | None) -> Callable[[str], str]:
-    """OpenCC is imported only when a derived script is rendered; identity otherwise."""
+    """OpenCC is imported only when a derived script is rendered; identity otherwise. Taiwan
+    phrasing (s2twp) is corrected with the terminology glossary (glossary.yaml), term by term."""
     if config is None:
         return str
     import opencc  # noqa: PLC0415 - optional at import time, loaded once per config
 
     convert = opencc.OpenCC(config).convert
-    corrections = OPENCC_CORRECTIONS.get(config, {})
+    if config != "s2twp":
+        return convert
 
     def converted(text: str) -> str:
-        text = convert(text)
-        for wrong, right in corrections.items():
-            text = text.replace(wrong, right)
-        return text
+        return to_taiwan(convert(text))
 
     return converted
 
@@ -119,6 +114,18 @@ class Localizer:
             return ""
         return self._convert(getattr(value, self.spec.text_field))
 
+    def name(self, value: str | None) -> str:
+        """An English name from card data (a benchmark group, a dataset, a tool) as this locale
+        shows it: the glossary's Chinese name where it has one, else the name as it is."""
+        if value is None:
+            return ""
+        if self.spec.text_field == "zh" and value in glossary().names:
+            return self._convert(glossary().names[value])
+        return value
+
+    def names(self, values: list[str] | tuple[str, ...] | None) -> list[str]:
+        return [self.name(value) for value in values or ()]
+
     def number(self, value: float | int | None) -> str:
         return "" if value is None else format_decimal(value, format=_DECIMAL, locale=self._babel)
 
@@ -158,8 +165,11 @@ class Localizer:
         return self.join([self.number(value) for value in values or ()])
 
     def paren(self, text: str) -> str:
-        """An aside in parentheses, full-width in Chinese."""
-        return f"（{text}）" if self.spec.text_field == "zh" else f" ({text})"
+        """An aside in parentheses, full-width in Chinese; an aside that has parentheses of its own
+        follows a dash instead, so none nest (`pass@1` — average pass@1 (HumanEval, MBPP))."""
+        if self.spec.text_field == "zh":
+            return f"——{text}" if "（" in text or "(" in text else f"（{text}）"
+        return f" — {text}" if "(" in text else f" ({text})"
 
     def join(self, items: list[str]) -> str:
         """A list in running text: commas in English, the enumeration comma in Chinese."""

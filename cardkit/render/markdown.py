@@ -14,6 +14,14 @@ from __future__ import annotations
 import re
 
 _AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
+_CJK_PUNCTUATION = "\u3000-\u303f\uff00-\uffef\u2018\u2019\u201c\u201d\u2026"
+"""Ideographic and full-width punctuation (。，、；：「」（）…): never part of a URL."""
+_BARE_URL = re.compile(rf"https?://[^\s<>{_CJK_PUNCTUATION}]+")
+"""A URL typed without angle brackets; it ends at a space, `<` or CJK punctuation (GFM's own
+autolink extension would run on through "。" and make it part of the link)."""
+_URL_TRAILING = ".,:;!?*_~'\""
+_URL_OPENERS = frozenset("[\"'=/")
+"""A URL after these (or after `](`) is link text, a destination or other syntax, not bare text."""
 _CONTAINER = re.compile(r"[ \t]*(?:>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+)")
 """One blockquote or list marker: a heading, fence or rule after them still renders as one."""
 _OPENER = re.compile(r"[ \t]*(?:`{3,}|~{3,}|#{1,6}(?:[ \t]|$))")
@@ -37,13 +45,33 @@ def _closing_run(line: str, start: int, length: int) -> int | None:
     return None
 
 
+def _bare_url(line: str, start: int) -> str | None:
+    """The bare URL at `start`, without trailing punctuation or an unbalanced `)`, as GFM trims it."""
+    match = _BARE_URL.match(line, start)
+    if match is None:
+        return None
+    url = match.group(0)
+    end, opened, closed = len(url), url.count("("), url.count(")")
+    # Linear: one pass from the end, with the bracket balance kept as counts (not recounted).
+    while end and (url[end - 1] in _URL_TRAILING or (url[end - 1] == ")" and closed > opened)):
+        closed -= url[end - 1] == ")"
+        end -= 1
+    url = url[:end]
+    return url if "://" in url and not url.endswith("://") else None
+
+
+def _bare_start(line: str, i: int) -> bool:
+    return i == 0 or (line[i - 1] not in _URL_OPENERS and line[max(0, i - 2) : i] != "](")
+
+
 def _escape_line(line: str) -> str:
     """`<`, `>`, `&` as entities outside code spans and autolinks, scanning as CommonMark does.
 
     Left to right, like the inline parser: a backslash escape is kept as typed (so an escaped
     backtick opens nothing), a backtick run is a code span only if the same run closes it on the
     same line (otherwise it is literal and what follows is escaped), and code spans and `<https://…>`
-    autolinks are kept verbatim because inside them `<` is already literal. A span that would
+    autolinks are kept verbatim because inside them `<` is already literal. A bare URL becomes an
+    explicit `<…>` autolink that ends where the URL does, whatever punctuation follows it. A span that would
     continue onto another line is not trusted: an HTML block can interrupt a paragraph there.
     """
     out: list[str] = []
@@ -62,6 +90,9 @@ def _escape_line(line: str) -> str:
         elif char == "<" and (link := _AUTOLINK.match(line, i)):
             out.append(link.group(0))
             i = link.end()
+        elif char == "h" and _bare_start(line, i) and (url := _bare_url(line, i)):
+            out.append(f"<{url}>")
+            i += len(url)
         else:
             out.append(_entities(char))
             i += 1
@@ -108,12 +139,14 @@ def inline(text: str) -> str:
 
 
 def cell(text: object) -> str:
-    """A table cell: one line, every pipe escaped (GFM un-escapes them, even inside code spans).
+    """A table cell from Markdown already escaped by `inline`/`prose`/`code` (or a catalog label):
+    one line, every pipe escaped (GFM un-escapes them, even inside code spans).
 
+    It does not escape again: `&amp;` run through `prose` twice is shown as "&amp;" on the page.
     A pipe is escaped when an odd number of backslashes precede it; `\\|` is an escaped backslash
     and a cell delimiter to GitHub's parser, so such a pipe gets one more backslash.
     """
-    value = prose(str(text))
+    value = str(text).replace("\r\n", "\n").replace("\r", "\n")
     value = "<br>".join(line.strip() for line in value.split("\n") if line.strip())
     return _PIPE.sub(lambda m: m.group(0) if len(m.group(1)) % 2 else f"{m.group(1)}\\|", value)
 
