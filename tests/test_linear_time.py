@@ -113,6 +113,8 @@ FAMILIES = [
     Family("address", lambda n: "# T\n\nx a@" + "b." * n + "1\n", _lint, 20_000),
     # front matter: a long list through load_yaml
     Family("front-matter", lambda n: "---\ntags:\n" + "- a\n" * n + "---\n# T\n", _lint, 2_000),
+    # rules_prose.prose_total: a paragraph of emphasis markers and no total (80 s at 50,000 once)
+    Family("emphasis", lambda n: "# T\n\nTotal " + "**" * n + " 3.3M GPU hours\n", _lint, 10_000),
     # importer._identity: `Developed by` followed by a name that runs to the end of the line
     Family("developer", lambda n: "# T\n\n" + "Developed by Someone " * n + "!\n", _import, 4_000),
     # importer.HARDWARE: `(\d+)\s*(?:块|个)?\s*` split a run of spaces, from every digit

@@ -55,9 +55,21 @@ def present_sections(doc: Document) -> set[str]:
         return found | {name for name, words in SCRAPE_WORDS.items() if words.search(doc.text)}
     headings = list(heading_texts(doc))
     found |= {name for text in headings for name, words in SECTION_HEADING.items() if words.search(text)}
-    if (doc.front_matter or {}).get("license"):
+    if (doc.front_matter or {}).get("license") or _licence_row(doc.text):
         found.add("license")
     return found
+
+
+def _licence_row(text: str) -> bool:
+    """A details-table row labelled as the licence (`| License | ... |`, `| 许可证 | ... |`), which
+    is where the Hub template's Model Details list states it."""
+    words = SECTION_HEADING["license"]
+    for line in text.splitlines():
+        if line.startswith("|"):
+            first = line[1:].split("|", 1)[0].strip().strip("*").strip()
+            if first and len(first) <= 40 and words.search(first):
+                return True
+    return False
 
 
 @lint_rule(
