@@ -89,7 +89,7 @@ def code_digest() -> str:
 def environment_digest() -> str:
     """Python's version plus the dist-info names (name-version) of the libraries checks go through."""
     prefixes = tuple(name.lower().replace("-", "_") + "-" for name in LIBRARIES)
-    found = set()
+    found: set[str] = set()
     for entry in sys.path:
         try:
             names = os.listdir(entry or ".")

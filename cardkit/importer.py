@@ -195,7 +195,10 @@ SECTION_KEYS = {"task", "dataset", "args", "metrics", "source"}
 def _flat_front_matter(lines: list[str]) -> dict[str, Any]:
     """Read metadata whose nesting a scrape removed: keys are recovered by the section they follow."""
     data: dict[str, Any] = {"results": []}
-    key, section, result, pending = None, None, None, None
+    key: Any = None
+    section: Any = None
+    result: Any = None
+    pending: Any = None
     for line in lines:
         item = line[2:].strip() if line.startswith("- ") else None
         name, _, value = (item or line).partition(":")
@@ -600,7 +603,9 @@ def _license(doc: Document, meta: dict[str, Any]) -> Draft:
 
 
 def _usage(doc: Document) -> Draft:
-    snippets, prompt, generation = [], None, {}
+    snippets: list[Any] = []
+    prompt: Any = None
+    generation: dict[str, Any] = {}
     for block in doc.code_blocks:
         if block.language not in ("python", "bash"):
             continue

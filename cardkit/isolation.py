@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from cardkit.card_paths import display_path
 from cardkit.errors import CardkitError, MissingDependencyError
-from cardkit.findings import Finding, Severity
+from cardkit.findings import CardReport, Finding, Severity
 from cardkit.safe_io import UnreadableFile
 
 T = TypeVar("T")
@@ -94,3 +94,12 @@ def isolated(
         if debugging():
             raise
         return on_error(finding_for(display, exc))
+
+
+def failure_report(display: str) -> Callable[[Finding], CardReport]:
+    """`on_error` for commands that report per input: the failure as that input's one finding."""
+
+    def report(finding: Finding) -> CardReport:
+        return CardReport(display, findings=[finding])
+
+    return report

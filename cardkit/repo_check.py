@@ -204,11 +204,11 @@ def _license(fm: FrontMatter, folder: Path) -> Iterator[Finding]:
 def _languages(fm: FrontMatter) -> Iterator[Finding]:
     from babel import Locale  # noqa: PLC0415 - locale data is only needed here
 
-    languages = fm.data.get("language")
+    languages: Any = fm.data.get("language")
     if languages is None:
         return
     values = languages if isinstance(languages, list) else [languages]
-    known = {code for code in Locale("en").languages if "_" not in code}
+    known = {code for code in Locale("en").languages if isinstance(code, str) and "_" not in code}
     for index, code in enumerate(values):
         path: FieldPath = ("language", index) if isinstance(languages, list) else ("language",)
         if not isinstance(code, str) or code not in known:

@@ -56,6 +56,7 @@ def snapshot(path: Path, folder: Path) -> Dependency | None:
 
 
 def entry_key(card: Path, display: str, options: Iterable[Any], card_digest: str) -> str:
+    where: list[str | None]
     try:
         where = [str(card.absolute()), str(card.resolve()), str(card.parent.resolve()), display]
     except (OSError, RuntimeError):

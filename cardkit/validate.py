@@ -51,7 +51,7 @@ def _cacheable(options: ValidateOptions) -> bool:
 def _validate_cached(path: Path, options: ValidateOptions) -> CardReport:
     from cardkit import report_cache  # noqa: PLC0415 - hashing and the cache's files, only when used
 
-    def compute() -> tuple[CardReport, list[Path]]:
+    def compute() -> tuple[CardReport, report_cache.Dependencies]:
         from cardkit.card_checks import check_card  # noqa: PLC0415 - builds the schema
 
         return check_card(path, options)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 from pathlib import Path
 
 HELP = "check a folder about to be uploaded as a Hub model repo"
@@ -39,8 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from cardkit.card_paths import display_path  # noqa: PLC0415
     from cardkit.commands import require_file, require_folder  # noqa: PLC0415
     from cardkit.errors import UsageError  # noqa: PLC0415
-    from cardkit.findings import CardReport  # noqa: PLC0415
-    from cardkit.isolation import isolated  # noqa: PLC0415
+    from cardkit.isolation import failure_report, isolated  # noqa: PLC0415
     from cardkit.repo_check import CheckOptions, check_repo  # noqa: PLC0415
     from cardkit.report import FORMATTERS, emit  # noqa: PLC0415
     from cardkit.validate import exit_code  # noqa: PLC0415
@@ -58,8 +58,8 @@ def run(args: argparse.Namespace) -> int:
         reports.append(
             isolated(
                 display,
-                lambda folder=folder: check_repo(folder, options),
-                lambda finding, display=display: CardReport(display, findings=[finding]),
+                functools.partial(check_repo, folder, options),
+                failure_report(display),
             )
         )
     emit(FORMATTERS[args.format](reports, "folder"))

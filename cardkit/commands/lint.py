@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 from pathlib import Path
 
 HELP = "find defects in an existing model-card README (numbers, links, encoding damage, snippets)"
@@ -52,8 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from cardkit.card_paths import display_path  # noqa: PLC0415
     from cardkit.commands import require_file  # noqa: PLC0415
     from cardkit.errors import MissingDependencyError, UsageError  # noqa: PLC0415
-    from cardkit.findings import CardReport  # noqa: PLC0415
-    from cardkit.isolation import isolated  # noqa: PLC0415
+    from cardkit.isolation import failure_report, isolated  # noqa: PLC0415
     from cardkit.lint.engine import lint_file  # noqa: PLC0415
     from cardkit.report import FORMATTERS, emit  # noqa: PLC0415
 
@@ -69,8 +69,8 @@ def run(args: argparse.Namespace) -> int:
         reports.append(
             isolated(
                 display,
-                lambda readme=readme: lint_file(readme, args.config, args.repo_id, args.family),
-                lambda finding, display=display: CardReport(display, findings=[finding]),
+                functools.partial(lint_file, readme, args.config, args.repo_id, args.family),
+                failure_report(display),
                 propagate=(MissingDependencyError, UsageError),
             )
         )

@@ -79,5 +79,5 @@ def run(args: argparse.Namespace) -> int:
         trust_remote_code=args.trust_remote_code,
     )
     reports = validate_paths(args.paths, options)
-    emit(FORMATTERS[args.format](reports))
+    emit(FORMATTERS[args.format](reports, "card"))
     return exit_code(reports)

@@ -401,7 +401,7 @@ def _finish_block(doc: Document, start: int, lines: list[str]) -> None:
 
 
 def _take_shell(doc: Document, number: int) -> int:
-    start, lines = number, []
+    start, lines = number, list[str]()
     while number <= len(doc.lines):
         line = doc.line(number)
         continued = bool(lines) and lines[-1].rstrip().endswith("\\")

@@ -11,6 +11,7 @@ cannot be read (a folder, a FIFO) or a card cardkit fails on is a finding for it
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -204,6 +205,11 @@ def _failed(card: str, path: str, layout: str, finding: Finding) -> RenderResult
     return RenderResult(card, path, layout, "failed", [finding])
 
 
+def _failed_all(display: str, finding: Finding) -> list[RenderResult]:
+    """A card that could not be rendered at all: one failed result naming it."""
+    return [_failed(display, display, "", finding)]
+
+
 def _published(folder: Path, layouts: list[Layout]) -> list[str]:
     """The layouts the language switcher links: those written now and, for the files this run does
     not write, the single-language READMEs already next to the card (a switcher links what exists)."""
@@ -246,7 +252,7 @@ def _render_one(
             isolated(
                 result.path,
                 work,
-                lambda f, r=result: _failed(r.card, r.path, r.layout, f),
+                functools.partial(_failed, result.card, result.path, result.layout),
             )
         )
     return results
@@ -273,8 +279,8 @@ def render_paths(
         display = display_path(card_path)
         results += isolated(
             display,
-            lambda card_path=card_path: _render_one(card_path, layouts, out, check, force),
-            lambda f, display=display: [_failed(display, display, "", f)],
+            functools.partial(_render_one, card_path, layouts, out, check, force),
+            functools.partial(_failed_all, display),
         )
     return results
 

@@ -72,6 +72,11 @@ def glossary() -> Glossary:
     return Glossary(tuple(terms), names, quotes)
 
 
+def _replacement(term: Term, match: re.Match[str]) -> str:
+    """The term's zh-Hant form, unless the match is one of the phrases the glossary keeps."""
+    return match.group(0) if match.group(0) in term.keep else term.hant
+
+
 def _pattern(forms: tuple[str, ...], keep: tuple[str, ...]) -> re.Pattern[str] | None:
     """Kept phrases and wrong forms in one alternation, longest first: a kept phrase that contains a
     wrong form (常識推理 holds 推理) is matched whole, so it is never rewritten or reported."""
@@ -91,7 +96,7 @@ def to_taiwan(text: str) -> str:
     g = glossary()
     for term in g.terms:
         if (pattern := _pattern(term.wrong, term.keep)) is not None:
-            text = pattern.sub(lambda m, t=term: m.group(0) if m.group(0) in t.keep else t.hant, text)
+            text = pattern.sub(functools.partial(_replacement, term), text)
     for western, corner in g.quotes.items():
         text = text.replace(western, corner)
     # “40B” 是 had a space for Western quotes; corner brackets are full width and take none
