@@ -32,7 +32,7 @@ SAMPLE_BYTES = 2**30
 INVENTORY_CHILD = """
 import json, sys, time
 from pathlib import Path
-from cardkit.checkpoint import read_inventory
+from cardkit.validate.checkpoint import read_inventory
 
 def peak_rss():
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork+exec
@@ -170,8 +170,8 @@ def compare_generation(slug: str, data: dict, device: str) -> None:
     from transformers import AutoModelForCausalLM
     from transformers.models.auto.configuration_auto import CONFIG_MAPPING
 
-    from cardkit.card_file import load_card
-    from cardkit.smoke_test import SEED, build_prompt, generation_kwargs, load_tokenizer, run_smoke_test
+    from cardkit.card.load import load_card
+    from cardkit.model.smoke_test import SEED, build_prompt, generation_kwargs, load_tokenizer, run_smoke_test
     from tests.tiny_models import card_data, train_tokenizer
 
     config = CONFIG_MAPPING[data["model_type"]].from_dict(data)

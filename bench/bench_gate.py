@@ -16,12 +16,12 @@ beside them: what the report cache costs on the edited card (a miss: hashing and
 and what it saves on unchanged ones, the figures that decide whether it pays for its risk.
 
 Floors are timed beside the light cases: what must be paid before a single card is read, with the
-same exit as the `cardkit` command (`cardkit.gc_policy`). `import pydantic` is lazy, so the light
+same exit as the `cardkit` command (`cardkit.core.gc_policy`). `import pydantic` is lazy, so the light
 baseline never loads `pydantic.main`; one one-field BaseModel already costs about the whole light
 budget, and building the card schema (30 models) more. A floor at or over 1.00 means the light
 target cannot be met by any Pydantic-based check, whatever it does after the schema is built.
 
-The full validate is timed cold with the collector settings of `cardkit.gc_policy`: full
+The full validate is timed cold with the collector settings of `cardkit.core.gc_policy`: full
 collections paused while torch and transformers' model code are imported, and everything frozen at
 exit. The same cold run with Python's default settings is timed beside it, to show what they save.
 
@@ -46,16 +46,16 @@ EDITED_CARD = "stablelm-3b-4e1t"
 LIGHT_BASELINE = "import pydantic, yaml, jinja2"
 HEAVY_BASELINE = "import torch, transformers"
 EXIT = "\nimport gc\ngc.freeze()"
-"""The floors exit as the `cardkit` command does (`cardkit.gc_policy.freeze_before_exit`)."""
+"""The floors exit as the `cardkit` command does (`cardkit.core.gc_policy.freeze_before_exit`)."""
 PYDANTIC_FLOOR = "import yaml\nfrom pydantic import BaseModel\nclass Floor(BaseModel):\n    x: int" + EXIT
 SCHEMA_FLOOR = "import yaml, cardkit.schema" + EXIT
 DEFAULT_COLLECTOR = (
-    "import contextlib, sys, cardkit.card_checks as checks\n"
+    "import contextlib, sys, cardkit.validate.checks as checks\n"
     "checks.full_collections_paused = contextlib.nullcontext\n"
     "from cardkit.cli import main\n"
     "raise SystemExit(main())"
 )
-"""`cardkit validate` with none of `cardkit.gc_policy`: no pause, no freeze at exit."""
+"""`cardkit validate` with none of `cardkit.core.gc_policy`: no pause, no freeze at exit."""
 
 Prepare = Callable[[dict[str, str]], None]
 

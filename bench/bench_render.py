@@ -34,8 +34,8 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
     start = time.perf_counter()
-    from cardkit.card_file import load_card
-    from cardkit.card_paths import discover
+    from cardkit.card.load import load_card
+    from cardkit.card.paths import discover
     from cardkit.render import LAYOUTS, warm_up
 
     imported = time.perf_counter() - start

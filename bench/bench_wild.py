@@ -170,7 +170,7 @@ def score_missed(card: str, defects: list[dict[str, str]], findings: list[Any], 
 
 
 def leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
-    from cardkit.importer import is_todo
+    from cardkit.importing.readme import is_todo
 
     if is_todo(value):
         yield path, None
@@ -185,7 +185,7 @@ def leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
 
 
 def score_import(folder: Path, row: dict[str, str] | None, score: Score) -> None:
-    from cardkit.importer import import_card
+    from cardkit.importing.readme import import_card
     from cardkit.lint.engine import read_config, read_readme
 
     config = folder / "config.json"

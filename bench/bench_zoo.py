@@ -42,7 +42,7 @@ def main() -> None:
     logging.disable(logging.ERROR)
     from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
 
-    from cardkit.architecture_facts import read_facts
+    from cardkit.model.architecture_facts import read_facts
 
     bare_total = facts_total = 0.0
     failed: dict[str, str] = {}

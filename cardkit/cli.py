@@ -19,8 +19,8 @@ from types import FrameType
 from cardkit import __version__
 from cardkit.commands import check, import_card, lint, new, render, schema, validate
 from cardkit.commands import eval as eval_command
-from cardkit.errors import CardkitError
-from cardkit.gc_policy import freeze_before_exit
+from cardkit.core.errors import CardkitError
+from cardkit.core.gc_policy import freeze_before_exit
 
 COMMANDS = (validate, check, schema, render, lint, import_card, eval_command, new)
 INTERRUPTED = 130
@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _one_line(text: object) -> str:
-    from cardkit.report import plain  # noqa: PLC0415 - only on the error path
+    from cardkit.core.report import plain  # noqa: PLC0415 - only on the error path
 
     return plain(text)
 
@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("CARDKIT_DEBUG"):
             raise
-        from cardkit.isolation import describe  # noqa: PLC0415 - only on the error path
+        from cardkit.core.isolation import describe  # noqa: PLC0415 - only on the error path
 
         print(
             f"cardkit: internal error ({_one_line(describe(exc))}); rerun with CARDKIT_DEBUG=1 for the "

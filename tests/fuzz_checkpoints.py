@@ -15,7 +15,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from cardkit.errors import CardkitError
+from cardkit.core.errors import CardkitError
 from tests import fuzz_seeds as seeds
 from tests.fuzz_mutations import dump_json, json_file, mutated_bytes, mutated_json
 
@@ -101,8 +101,8 @@ def bin_strategy(max_size: int) -> st.SearchStrategy[dict[str, bytes]]:
 
 def checkpoint_target(example: dict[str, bytes]) -> None:
     """The inventory of a fuzzed checkpoint folder, compared with the tiny model's architecture."""
-    from cardkit.card_file import load_card
-    from cardkit.checkpoint import check_checkpoint
+    from cardkit.card.load import load_card
+    from cardkit.validate.checkpoint import check_checkpoint
 
     tiny = seeds.tiny()
     with tempfile.TemporaryDirectory() as tmp:

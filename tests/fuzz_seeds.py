@@ -149,7 +149,7 @@ def tiny() -> TinySeeds:
     torch.save(state, modern)
     torch.save(state, legacy, _use_new_zipfile_serialization=False)
     config_data = json.loads(_read(model.card.parent / "config.json"))
-    from cardkit.model_config import build_config
+    from cardkit.model.model_config import build_config
 
     config, _ = build_config(config_data, "config.json")
     return TinySeeds(
@@ -174,7 +174,7 @@ def tiny_model() -> Any:
 @functools.cache
 def smoke_card() -> Any:
     """The tiny card, loaded once, generating 4 new tokens instead of 64 (the tokenizer is the input)."""
-    from cardkit.card_file import load_card
+    from cardkit.card.load import load_card
 
     folder = scratch_root() / "smoke-card"
     shutil.copytree(tiny().card.parent, folder)

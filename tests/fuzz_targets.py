@@ -3,7 +3,7 @@
 `tests/test_fuzz.py` runs each surface at 200 derandomised examples; `bench/fuzz.py` runs at
 least 10,000 per surface under a time bound. A target feeds one example to the library function
 that reads that surface. A crash is any exception escaping it other than the typed errors the API
-documents (`cardkit.errors.CardkitError` and subclasses); for the command line, anything but a
+documents (`cardkit.core.errors.CardkitError` and subclasses); for the command line, anything but a
 return code of 0, 1 or 2 (or argparse's exit 2), or a traceback on stderr. A read that blocks on a
 FIFO for more than `HANG_SECONDS` is released by a watchdog and reported as a hang.
 """
@@ -68,7 +68,7 @@ def crash_site(exc: BaseException) -> str:
 
 def _formats(reports: list[Any]) -> None:
     """Every output format must serialise the reports; JSON output must be one whole document."""
-    from cardkit.report import FORMATTERS
+    from cardkit.core.report import FORMATTERS
 
     for name, formatter in FORMATTERS.items():
         out = formatter(reports)
@@ -122,7 +122,7 @@ def config_strategy(max_size: int) -> st.SearchStrategy[bytes]:
 def config_target(example: bytes) -> None:
     """validate --no-model with the fuzzed config, then both readers of config.json directly."""
     from cardkit.lint.engine import read_config
-    from cardkit.model_config import raw_config_facts, read_config_json
+    from cardkit.model.model_config import raw_config_facts, read_config_json
 
     card = (seeds.CARDS_DIR / seeds.BASE_SLUG / "card.yaml").read_bytes()
     with tempfile.TemporaryDirectory() as tmp:
@@ -138,9 +138,9 @@ def config_target(example: bytes) -> None:
 def config_model_target(example: bytes) -> None:
     """The fuzzed config as validate's full check reads it: limits, transformers' config class, the
     meta-device facts; an exception from the build must become a located finding, as it does there."""
-    from cardkit.architecture_facts import facts_for_config
-    from cardkit.config_json import read_config
-    from cardkit.model_config import build_config, rejection
+    from cardkit.card.config_json import read_config
+    from cardkit.model.architecture_facts import facts_for_config
+    from cardkit.model.model_config import build_config, rejection
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "config.json"
@@ -184,7 +184,7 @@ def lint_target(example: bytes) -> None:
 def import_target(example: bytes) -> None:
     import yaml
 
-    from cardkit.importer import draft_yaml, import_card
+    from cardkit.importing.readme import draft_yaml, import_card
     from cardkit.lint.engine import read_readme
 
     config = json.loads((seeds.CARDS_DIR / seeds.BASE_SLUG / "config.json").read_text(encoding="utf-8"))
@@ -222,7 +222,7 @@ def tokenizer_target(example: dict[str, bytes]) -> None:
     """
     import torch
 
-    from cardkit.smoke_test import run_smoke_test
+    from cardkit.model.smoke_test import run_smoke_test
 
     tiny = seeds.tiny()
     threads = torch.get_num_threads()
@@ -263,7 +263,7 @@ RESIGN = b"<sign with the user's key>"
 
 
 def _resign(root: Path) -> None:
-    from cardkit import cache_store
+    from cardkit.core import cache as cache_store
 
     secret = cache_store._secret()
     for path in root.rglob("*.json"):

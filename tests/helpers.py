@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cardkit.findings import CardReport, Finding
+from cardkit.core.findings import CardReport, Finding
 
 ROOT = Path(__file__).resolve().parent.parent
 CARDS_DIR = ROOT / "cards"

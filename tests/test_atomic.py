@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from cardkit.atomic import write_text_atomic
+from cardkit.core.atomic import write_text_atomic
 from tests.helpers import ROOT
 
 WRITER = """
 import sys
 from pathlib import Path
-from cardkit.atomic import write_text_atomic
+from cardkit.core.atomic import write_text_atomic
 target, size = Path(sys.argv[1]), int(sys.argv[2])
 print("ready", flush=True)
 n = 0
@@ -119,9 +119,9 @@ def test_a_rewritten_file_keeps_its_mode(tmp_path: Path, mode: int) -> None:
 def test_a_new_file_gets_the_umask_mode(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, umask: int
 ) -> None:
-    import cardkit.atomic
+    import cardkit.core.atomic
 
-    monkeypatch.setattr(cardkit.atomic, "_umask", None)
+    monkeypatch.setattr(cardkit.core.atomic, "_umask", None)
     old = os.umask(umask)
     try:
         write_text_atomic(tmp_path / "new.md", "text")
@@ -141,9 +141,9 @@ def _dead_pid() -> int:
 def test_the_next_write_removes_what_a_killed_writer_left(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import cardkit.atomic
+    import cardkit.core.atomic
 
-    monkeypatch.setattr(cardkit.atomic, "_swept", set())
+    monkeypatch.setattr(cardkit.core.atomic, "_swept", set())
     dead = tmp_path / f".README.md.ck-{_dead_pid()}-abc123_x.tmp"
     alive = tmp_path / f".README_zh.md.ck-{os.getppid()}-abc123_x.tmp"  # a writer still running
     old_alive = tmp_path / f".card.json.ck-{os.getppid()}-zz.tmp"
@@ -151,7 +151,7 @@ def test_the_next_write_removes_what_a_killed_writer_left(
     strangers = [tmp_path / ".README.md.swp", tmp_path / ".other.abc.tmp", tmp_path / "README.md.ck-1-a.tmp"]
     for path in [dead, alive, old_alive, legacy, *strangers]:
         path.write_text("partial")
-    hour_ago = time.time() - cardkit.atomic.STALE_AFTER_S - 60
+    hour_ago = time.time() - cardkit.core.atomic.STALE_AFTER_S - 60
     for path in (old_alive, legacy, strangers[1]):
         os.utime(path, (hour_ago, hour_ago))
     (tmp_path / "README.md").write_text("old")
@@ -165,7 +165,7 @@ def test_render_sweeps_even_when_nothing_is_rewritten(
 ) -> None:
     import shutil
 
-    import cardkit.atomic
+    import cardkit.core.atomic
     from cardkit.render import render_paths
 
     folder = tmp_path / "stablelm-3b-4e1t"
@@ -173,6 +173,6 @@ def test_render_sweeps_even_when_nothing_is_rewritten(
     render_paths([folder], force=True)
     leftover = folder / f".README.md.ck-{_dead_pid()}-q1w2e3r4.tmp"
     leftover.write_text("partial")
-    monkeypatch.setattr(cardkit.atomic, "_swept", set())  # as a new run would start
+    monkeypatch.setattr(cardkit.core.atomic, "_swept", set())  # as a new run would start
     assert {r.status for r in render_paths([folder])} == {"unchanged"}
     assert not leftover.exists()

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cardkit.card.config_json import ConfigFile, read_config
 from cardkit.cli import main
-from cardkit.config_json import ConfigFile, read_config
-from cardkit.findings import Severity
-from cardkit.model_config import blamed_key
+from cardkit.core.findings import Severity
+from cardkit.model.model_config import blamed_key
 from tests.helpers import FIXTURES, ROOT
 
 BAD = FIXTURES / "bad"

@@ -18,7 +18,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from cardkit.cli import main
-from cardkit.findings import CardReport, Severity
+from cardkit.core.findings import CardReport, Severity
 from cardkit.validate import ValidateOptions, validate_card
 from tests.helpers import CARDS_DIR, SLUGS, only
 from tests.shells import (
@@ -419,8 +419,8 @@ def test_inventory_reads_headers_and_nothing_else(
     """Count every byte the parser reads from the 82 GB Falcon shell: 8 + header length per shard."""
     import builtins
 
-    import cardkit.safetensors_header as module
-    from cardkit.checkpoint import read_inventory
+    import cardkit.validate.safetensors_header as module
+    from cardkit.validate.checkpoint import read_inventory
 
     read: dict[str, int] = {}
 

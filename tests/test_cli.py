@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from cardkit.card_paths import discover
+from cardkit.card.paths import discover
 from cardkit.cli import main
-from cardkit.errors import UsageError
-from cardkit.findings import CardReport, Finding, ParameterCount, Severity
-from cardkit.report import emit, format_github, format_json, format_text, guard_line, plain
+from cardkit.core.errors import UsageError
+from cardkit.core.findings import CardReport, Finding, ParameterCount, Severity
+from cardkit.core.report import emit, format_github, format_json, format_text, guard_line, plain
 from cardkit.validate import ValidateOptions, validate_paths
 from tests.helpers import CARDS_DIR, ROOT, replace_once
 
@@ -186,19 +186,19 @@ def test_a_directory_named_card_yaml_is_a_finding_not_the_end_of_the_run(tmp_pat
 def test_an_internal_error_is_a_finding_naming_the_card(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import cardkit.card_checks
+    import cardkit.validate.checks
 
     good, bad = _two_cards(tmp_path)
     shutil.copy(good, bad)
     shutil.copy(good.parent / "config.json", bad.parent / "config.json")
-    real = cardkit.card_checks.check_card
+    real = cardkit.validate.checks.check_card
 
     def flaky(path: Path, options: ValidateOptions) -> object:
         if path.parent.name == "bad":
             raise RuntimeError("a bug in a rule")
         return real(path, options)
 
-    monkeypatch.setattr(cardkit.card_checks, "check_card", flaky)
+    monkeypatch.setattr(cardkit.validate.checks, "check_card", flaky)
     monkeypatch.delenv("CARDKIT_DEBUG", raising=False)
     assert main(["validate", "--no-model", "--no-cache", "--format", "json", str(tmp_path / "cards")]) == 1
     cards = {Path(c["path"]).parent.name: c for c in json.loads(capsys.readouterr().out)["cards"]}
@@ -214,12 +214,12 @@ def test_an_internal_error_is_a_finding_naming_the_card(
 def test_an_internal_error_outside_any_card_is_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import cardkit.validate
+    import cardkit.validate.pipeline
 
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("oops")
 
-    monkeypatch.setattr(cardkit.validate, "validate_paths", broken)
+    monkeypatch.setattr(cardkit.validate.pipeline, "validate_paths", broken)
     monkeypatch.delenv("CARDKIT_DEBUG", raising=False)
     assert main(["validate", "--no-model", "cards"]) == 3
     err = capsys.readouterr().err
@@ -338,7 +338,7 @@ def test_render_out_refuses_two_cards_that_would_write_the_same_file(tmp_path: P
 
 SLOW_RUN = """
 import atexit, sys, time
-import cardkit.validate
+import cardkit.validate.pipeline
 from cardkit.cli import entry_point
 
 def slow(*args, **kwargs):
@@ -346,7 +346,7 @@ def slow(*args, **kwargs):
     time.sleep(60)
 
 if sys.argv[1] == "run":
-    cardkit.validate.validate_paths = slow
+    cardkit.validate.pipeline.validate_paths = slow
 else:  # interrupted while the interpreter runs its exit handlers
     atexit.register(slow)
 sys.argv[1:] = ["validate", "--no-model", "cards"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cardkit.card_file import load_card
+from cardkit.card.load import load_card
 from cardkit.cli import main
 from cardkit.evaluation.compare import diff_sources
 from cardkit.evaluation.harness import read_harness_results

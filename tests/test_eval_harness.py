@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cardkit.card_file import load_card
+from cardkit.card.load import load_card
 from cardkit.evaluation.compare import diff_sources
 from cardkit.evaluation.importing import import_results
 from cardkit.render import render_paths

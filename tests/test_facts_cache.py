@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from cardkit import cache_store, facts_cache
-from cardkit.architecture_facts import ArchitectureFacts
-from cardkit.findings import Finding, Severity
-from cardkit.validate import ValidateOptions, validate_card
+from cardkit.core import cache as cache_store
+from cardkit.core.findings import Finding, Severity
+from cardkit.model.architecture_facts import ArchitectureFacts
+from cardkit.validate import ValidateOptions, facts_cache, validate_card
 from tests.helpers import CARD_PATHS, ROOT
 
 STABLELM = next(p for p in CARD_PATHS if p.parent.name == "stablelm-3b-4e1t")
@@ -70,7 +70,7 @@ def test_no_cache_reads_and_writes_no_cache(tmp_path: Path, monkeypatch: pytest.
 
 
 def _key_under(package_parent: Path) -> str:
-    code = "from cardkit import facts_cache; print(facts_cache.cache_key({'model_type': 'llama'}))"
+    code = "from cardkit.validate import facts_cache; print(facts_cache.cache_key({'model_type': 'llama'}))"
     env = {**os.environ, "PYTHONPATH": str(package_parent)}
     command = [sys.executable, "-c", code]  # run from the package's parent: `-c` puts the cwd first
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=package_parent, check=True)
@@ -81,7 +81,7 @@ def test_a_change_to_cardkits_code_changes_the_key(tmp_path: Path) -> None:
     """The facts depend on cardkit's code (how it counts, what it reads), not only on its version."""
     shutil.copytree(ROOT / "cardkit", tmp_path / "cardkit", ignore=shutil.ignore_patterns("__pycache__"))
     same = _key_under(tmp_path)
-    with (tmp_path / "cardkit" / "meta_model.py").open("a", encoding="utf-8") as handle:
+    with (tmp_path / "cardkit" / "model" / "meta_model.py").open("a", encoding="utf-8") as handle:
         handle.write("\n# an edit that changes no version number\n")
     assert _key_under(tmp_path) != same
     assert same == _key_under(ROOT)

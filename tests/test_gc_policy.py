@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cardkit.gc_policy import PAUSED, full_collections_paused
+from cardkit.core.gc_policy import PAUSED, full_collections_paused
 from tests.helpers import CARDS_DIR, python_in_child
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from cardkit.card_file import load_card
+from cardkit.card.load import load_card
 from cardkit.render import render_card
 from cardkit.render.glossary import glossary, to_taiwan, wrong_forms
 from cardkit.render.i18n import converter

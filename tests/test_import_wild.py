@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cardkit.cli import main
-from cardkit.importer import import_card, is_todo
+from cardkit.importing.readme import import_card, is_todo
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from cardkit.cli import main
-from cardkit.importer import draft_yaml, front_matter, import_card, is_todo
-from cardkit.lint.document import parse
+from cardkit.importing.readme import draft_yaml, front_matter, import_card, is_todo
+from cardkit.readme.document import parse
 from cardkit.validate import ValidateOptions, validate_card
 from tests.helpers import CARDS_DIR, FIXTURES
 
@@ -328,7 +328,7 @@ def test_cli_missing_readme(tmp_path: Path) -> None:
 def test_import_of_a_rendered_readme_round_trips_the_facts(slug: str) -> None:
     """A README that `cardkit render` wrote (English and Chinese) imports back to the card's facts."""
     render = pytest.importorskip("cardkit.render.engine")
-    from cardkit.card_file import load_card
+    from cardkit.card.load import load_card
 
     loaded = load_card(CARDS_DIR / slug / "card.yaml")
     card = yaml.safe_load((CARDS_DIR / slug / "card.yaml").read_text(encoding="utf-8"))

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 from cardkit.cli import main
-from cardkit.errors import UsageError
-from cardkit.findings import Severity
+from cardkit.core.errors import UsageError
+from cardkit.core.findings import Severity
 from cardkit.lint import RULES
-from cardkit.lint.document import MAX_README_BYTES
 from cardkit.lint.engine import lint_file, lint_text
-from cardkit.repo_check import CheckOptions, check_repo
+from cardkit.readme.document import MAX_README_BYTES
+from cardkit.repo.check import CheckOptions, check_repo
 from tests.helpers import CARDS_DIR, FIXTURES, ROOT
 
 SEEDS = FIXTURES / "seeds"
@@ -200,7 +200,7 @@ def test_clean_hand_written_readme_has_no_findings() -> None:
 @pytest.mark.parametrize("slug", sorted(p.name for p in CARDS_DIR.iterdir() if (p / "card.yaml").exists()))
 def test_readme_rendered_by_cardkit_has_no_findings(slug: str) -> None:
     render = pytest.importorskip("cardkit.render.engine")
-    from cardkit.card_file import load_card
+    from cardkit.card.load import load_card
 
     loaded = load_card(CARDS_DIR / slug / "card.yaml")
     assert loaded.card is not None

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from safetensors.torch import load_file, save_file
 
-from cardkit.findings import CardReport, Severity
-from cardkit.loaded_model import attention_heads, decoder_layers
+from cardkit.core.findings import CardReport, Severity
+from cardkit.model.loaded_model import attention_heads, decoder_layers
 from cardkit.validate import ValidateOptions, validate_card
 from tests.helpers import SLUGS, only
 from tests.tiny_models import LAYERS, TinyModel, copy_tiny, replace_in
@@ -117,10 +117,10 @@ def test_module_counting_on_each_family(tiny_zoo: dict[str, TinyModel]) -> None:
 def test_load_that_cannot_fit_in_host_memory_is_refused(
     tiny_zoo: dict[str, TinyModel], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import cardkit.loaded_model
+    import cardkit.model.loaded_model
 
     tiny = tiny_zoo["llama-2-13b"]
-    monkeypatch.setattr(cardkit.loaded_model, "available_host_bytes", lambda: 1000)
+    monkeypatch.setattr(cardkit.model.loaded_model, "available_host_bytes", lambda: 1000)
     report = load(tiny)
     finding = only(report, "load-skipped")
     data_bytes = (tiny.checkpoint / "model.safetensors").stat().st_size
@@ -132,14 +132,14 @@ def test_partial_checkpoint_is_sized_by_its_architecture_not_its_files(
     tmp_path: Path, tiny_zoo: dict[str, TinyModel], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One stored tensor of a big architecture still makes from_pretrained build all of it."""
-    import cardkit.loaded_model
+    import cardkit.model.loaded_model
 
     tiny = copy_tiny(tiny_zoo["llama-2-13b"], tmp_path)
     state = load_file(tiny.checkpoint / "model.safetensors")
     kept = "model.norm.weight"
     save_file({kept: state[kept]}, tiny.checkpoint / "model.safetensors", metadata={"format": "pt"})
     data_bytes = (tiny.checkpoint / "model.safetensors").stat().st_size
-    monkeypatch.setattr(cardkit.loaded_model, "available_host_bytes", lambda: 4 * data_bytes)
+    monkeypatch.setattr(cardkit.model.loaded_model, "available_host_bytes", lambda: 4 * data_bytes)
     report = load(tiny)
     finding = only(report, "load-skipped")
     # 2 bytes a parameter (config.json's F16), plus the rotary buffers: the architecture, not the file

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from cardkit.card_writer import SCHEMA_LINE
+from cardkit.card.dump import SCHEMA_LINE
 from cardkit.cli import main
-from cardkit.findings import Severity
+from cardkit.core.findings import Severity
 from cardkit.validate import ValidateOptions, validate_card
 from tests.helpers import ROOT
 

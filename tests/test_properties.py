@@ -10,11 +10,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cardkit.card_file import load_card
-from cardkit.card_writer import dump_card
+from cardkit.card.dump import dump_card
+from cardkit.card.load import load_card
+from cardkit.card.yaml_source import load_yaml
 from cardkit.schema import Card
 from cardkit.validate import ValidateOptions, validate_card
-from cardkit.yaml_source import load_yaml
 from tests.helpers import CARD_PATHS
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

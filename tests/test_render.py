@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from cardkit.card_file import load_card
+from cardkit.card.load import load_card
 from cardkit.cli import main
 from cardkit.commands.render import LAYOUT_CHOICES
 from cardkit.render import (

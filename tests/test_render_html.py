@@ -18,7 +18,7 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from cardkit.card_file import load_card
+from cardkit.card.load import load_card
 from cardkit.render import DEFAULT_LAYOUTS, LAYOUTS, render_layouts
 from cardkit.render.markdown import prose
 from cardkit.schema import Card

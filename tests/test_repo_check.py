@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from cardkit.cli import main
-from cardkit.errors import UsageError
-from cardkit.findings import CardReport, Severity
-from cardkit.repo_check import CheckOptions, check_repo
+from cardkit.core.errors import UsageError
+from cardkit.core.findings import CardReport, Severity
+from cardkit.repo.check import CheckOptions, check_repo
 from tests.helpers import CARDS_DIR
 
 NO_MODEL = CheckOptions(model=False)

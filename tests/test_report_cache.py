@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from cardkit import cache_store, report_cache
-from cardkit.findings import CardReport, Finding, Severity
-from cardkit.validate import ValidateOptions, validate_paths
+from cardkit.core import cache as cache_store
+from cardkit.core.findings import CardReport, Finding, Severity
+from cardkit.validate import ValidateOptions, report_cache, validate_paths
 from tests.helpers import CARDS_DIR, python_in_child
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cardkit.findings import Severity
-from cardkit.rules import template_code
+from cardkit.core.findings import Severity
 from cardkit.validate import ValidateOptions, validate_card
+from cardkit.validate.card_rules import template_code
 from tests.helpers import replace_once
 
 SCHEMA_ONLY = ValidateOptions(model=False)

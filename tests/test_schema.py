@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from cardkit.card_file import load_card
+from cardkit.card.load import load_card
 from cardkit.schema import Card
-from cardkit.schema_export import card_schema, schema_text
+from cardkit.schema.export import card_schema, schema_text
 from tests.helpers import CARD_PATHS, ROOT
 
 

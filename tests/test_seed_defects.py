@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cardkit.findings import Severity
+from cardkit.core.findings import Severity
 from cardkit.validate import ValidateOptions, validate_card
 from tests.helpers import CARDS_DIR, replace_once
 

@@ -11,10 +11,10 @@ import torch
 from safetensors.torch import load_file, save_file
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from cardkit.card_file import load_card
+from cardkit.card.load import load_card
 from cardkit.cli import main
-from cardkit.findings import CardReport, Severity
-from cardkit.smoke_test import build_prompt, forced_stop_ends_generation
+from cardkit.core.findings import CardReport, Severity
+from cardkit.model.smoke_test import build_prompt, forced_stop_ends_generation
 from cardkit.validate import ValidateOptions, validate_card
 from tests.helpers import SLUGS, only
 from tests.tiny_models import TinyModel, copy_tiny, replace_in
@@ -141,7 +141,7 @@ def test_no_tokenizer_files_is_one_finding_for_every_family(
 def test_tokenizer_file_that_is_a_fifo_or_too_big_is_refused_unread(
     tmp_path: Path, tiny_zoo: dict[str, TinyModel], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import cardkit.smoke_test as smoke
+    import cardkit.model.smoke_test as smoke
 
     tiny = copy_tiny(tiny_zoo["stablelm-3b-4e1t"], tmp_path)
     monkeypatch.setattr(smoke, "MAX_TOKENIZER_FILE_BYTES", 1000)
@@ -161,7 +161,7 @@ def test_tokenizer_file_that_is_a_fifo_or_too_big_is_refused_unread(
 def test_tokenizer_that_encodes_nothing_is_a_finding(
     tmp_path: Path, tiny_zoo: dict[str, TinyModel], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import cardkit.smoke_test as smoke
+    import cardkit.model.smoke_test as smoke
 
     class Empty:
         chat_template = None

@@ -1,6 +1,6 @@
 """Every speed-up gives the findings the slow path gives (issue 17): no accuracy traded for time.
 
-The expected-state cache (`cardkit.expected_state`) must answer exactly what building the
+The expected-state cache (`cardkit.model.expected_state`) must answer exactly what building the
 architecture answers, for good and broken checkpoints, full-size shells and tiny real ones, and a
 hit must import neither torch nor transformers; validate with warm caches must equal validate with
 none. Expected findings come from the uncached path, never from the cache itself.
@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 from safetensors.torch import load_file, save_file
 
-from cardkit import cache_store, expected_state, meta_model
-from cardkit.findings import CardReport
+from cardkit.core import cache as cache_store
+from cardkit.core.findings import CardReport
+from cardkit.model import expected_state, meta_model
 from cardkit.validate import ValidateOptions, validate_card, validate_paths
 from tests.helpers import CARD_PATHS, CARDS_DIR, ROOT
 from tests.shells import Entry, state_entries_for, write_shell

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cardkit.cli import main
-from cardkit.findings import CardReport, Finding, Severity
+from cardkit.core.findings import CardReport, Finding, Severity
 from cardkit.validate import ValidateOptions, validate_card
 from tests.helpers import CARD_PATHS, replace_once
 
@@ -286,7 +286,7 @@ def test_no_model_still_compares_what_config_json_states(card_copy: Callable[[st
 
 
 def test_config_or_readme_path_stands_for_its_card(card_copy: Callable[[str], Path]) -> None:
-    from cardkit.card_paths import discover
+    from cardkit.card.paths import discover
 
     path = card_copy("stablelm-3b-4e1t")
     assert discover([path.parent / "config.json", path, path.parent]) == [path]

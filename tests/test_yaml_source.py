@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cardkit import yaml_source
-from cardkit.yaml_prescan import prescan
-from cardkit.yaml_source import MAX_DEPTH, load_yaml, read_text
+from cardkit.card import yaml_source
+from cardkit.card.yaml_prescan import prescan
+from cardkit.card.yaml_source import MAX_DEPTH, load_yaml, read_text
 from tests.helpers import CARDS_DIR, FIXTURES
 
 LOADERS = [yaml_source.PureCardLoader, yaml_source.CardLoader]

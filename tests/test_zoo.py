@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 import yaml
 
-from cardkit.fact_check import stated_facts
-from cardkit.findings import Severity
-from cardkit.new_card import draft_from_config
+from cardkit.core.findings import Severity
+from cardkit.importing.new_card import draft_from_config
 from cardkit.validate import ValidateOptions, validate_card
+from cardkit.validate.fact_check import stated_facts
 
 transformers = pytest.importorskip("transformers")
 torch = pytest.importorskip("torch")
@@ -156,7 +156,7 @@ def test_new_card_validates_and_every_fact_is_checked(
         assert _problems(validate_card(card, options)) == [], options
     assert filled["architecture"]["parameters"]["count"] == sum(p.numel() for p in model.parameters())
 
-    from cardkit.card_file import load_card
+    from cardkit.card.load import load_card
 
     loaded = load_card(card)
     assert loaded.card is not None

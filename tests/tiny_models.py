@@ -23,7 +23,7 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
 from transformers.models.auto.configuration_auto import CONFIG_MAPPING
 
-from cardkit.card_writer import dump_card
+from cardkit.card.dump import dump_card
 from cardkit.schema import Card
 from tests.helpers import CARDS_DIR, SLUGS
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from cardkit.errors import UsageError
+from cardkit.core.errors import UsageError
 
 HELP = "import lm-evaluation-harness results into a card; diff card, README, .eval_results and results"
 DESCRIPTION = """Evaluation results between lm-evaluation-harness, the card, the README and the Hub.
@@ -53,7 +53,7 @@ def _existing(path: str | None, kind: str, folder: bool = False) -> Path | None:
 
 
 def _print_findings(findings: list) -> None:
-    from cardkit.report import _where  # noqa: PLC0415
+    from cardkit.core.report import _where  # noqa: PLC0415
 
     for f in findings:
         field = f" {f.field}:" if f.field else ""

@@ -50,9 +50,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path  # noqa: PLC0415
 
-    from cardkit.errors import UsageError  # noqa: PLC0415
+    from cardkit.core.errors import UsageError  # noqa: PLC0415
+    from cardkit.core.report import emit  # noqa: PLC0415
     from cardkit.render import exit_code, format_results, render_paths  # noqa: PLC0415
-    from cardkit.report import emit  # noqa: PLC0415
 
     if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
         raise UsageError(f"--out {args.out}: exists and is not a folder")

@@ -65,8 +65,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from cardkit.commands import require_folder  # noqa: PLC0415
-    from cardkit.report import FORMATTERS, emit  # noqa: PLC0415
-    from cardkit.validate import ValidateOptions, exit_code, validate_paths  # noqa: PLC0415
+    from cardkit.core.report import FORMATTERS, emit  # noqa: PLC0415
+    from cardkit.validate.pipeline import ValidateOptions, exit_code, validate_paths  # noqa: PLC0415
 
     if args.checkpoint is not None:
         require_folder(args.checkpoint, "--checkpoint")

@@ -1,16 +1,16 @@
 """Rules over a card's evaluation: values on their stated scale, summaries that add up.
 
-Registered in cardkit.rules' table (this module is imported at its end).
+Registered in cardkit.validate.card_rules' table (this module is imported at its end).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cardkit.card_file import LoadedCard
-from cardkit.findings import Finding, Severity
-from cardkit.rules import _tolerance, rule
+from cardkit.card.load import LoadedCard
+from cardkit.core.findings import Finding, Severity
 from cardkit.schema.evaluation import EvalResult
+from cardkit.validate.card_rules import _tolerance, rule
 
 SCALE_BOUNDS = {"percent": 100.0, "fraction": 1.0}
 

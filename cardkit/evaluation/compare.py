@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cardkit.card_file import load_card
-from cardkit.card_paths import display_path
+from cardkit.card.load import load_card
+from cardkit.card.paths import display_path
+from cardkit.card.yaml_source import load_yaml
+from cardkit.core.findings import Finding, Severity
+from cardkit.core.safe_io import read_text_bounded
 from cardkit.evaluation.harness import read_harness_results
 from cardkit.evaluation.hub_files import read_folder
-from cardkit.findings import Finding, Severity
-from cardkit.safe_io import read_text_bounded
-from cardkit.yaml_source import load_yaml
 
 Key = tuple[str, str, str]
 PARTIAL = frozenset({"results JSON"})

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cardkit.card_paths import display_path
-from cardkit.findings import Finding, Severity
-from cardkit.safe_io import read_text_bounded
+from cardkit.card.paths import display_path
+from cardkit.core.findings import Finding, Severity
+from cardkit.core.safe_io import read_text_bounded
 
 MAX_RESULTS_BYTES = 64 * 1024 * 1024
 """Aggregated results are kilobytes; a file logged with every sample can reach tens of megabytes."""

@@ -15,13 +15,13 @@ from pathlib import Path
 import yaml
 from huggingface_hub import EvalResultEntry, eval_result_entries_to_yaml, parse_eval_result_entries
 
-from cardkit.atomic import write_text_atomic
-from cardkit.card_paths import display_path
-from cardkit.findings import Finding, Severity
-from cardkit.safe_io import read_text_bounded
+from cardkit.card.paths import display_path
+from cardkit.card.yaml_source import load_yaml
+from cardkit.core.atomic import write_text_atomic
+from cardkit.core.findings import Finding, Severity
+from cardkit.core.safe_io import read_text_bounded
 from cardkit.schema import Card
 from cardkit.schema.evaluation import EvalResult
-from cardkit.yaml_source import load_yaml
 
 MAX_FILE_BYTES = 1024 * 1024
 NOTES = re.compile(r"metric (?P<metric>[^;\s]+)(?:; (?P<shots>\d+)-shot)?")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from cardkit.atomic import write_text_atomic
-from cardkit.card_file import load_card
-from cardkit.card_paths import display_path
+from cardkit.card.load import load_card
+from cardkit.card.paths import display_path
+from cardkit.core.atomic import write_text_atomic
+from cardkit.core.findings import Finding, Severity
 from cardkit.evaluation.harness import read_harness_results
 from cardkit.evaluation.hub_files import write_folder
 from cardkit.evaluation.merge import Merge, merge_run
-from cardkit.findings import Finding, Severity
 from cardkit.validate import ValidateOptions, validate_card
 
 

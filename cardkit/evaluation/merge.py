@@ -2,7 +2,7 @@
 
 PyYAML cannot keep comments, and ruamel.yaml would be a second YAML library beside the one every
 other path reads cards with; so the card's text is edited line by line at positions taken from
-cardkit/yaml_source.py's source map (new items appended after the last one, a forced replacement
+cardkit/card/yaml_source.py's source map (new items appended after the last one, a forced replacement
 swapping one item's lines), and the result is parsed back and compared with the intended data
 before it is written. Comments and key order outside the replaced items stay as they were.
 """
@@ -15,14 +15,14 @@ from typing import Any
 
 import yaml
 
-from cardkit.card_file import LoadedCard, load_card
-from cardkit.card_writer import _CardDumper
-from cardkit.errors import CardkitError
+from cardkit.card.dump import _CardDumper
+from cardkit.card.load import LoadedCard, load_card
+from cardkit.card.yaml_source import MAX_CARD_BYTES, FieldPath, load_yaml
+from cardkit.core.errors import CardkitError
+from cardkit.core.findings import Finding, Severity
+from cardkit.core.safe_io import read_text_bounded
 from cardkit.evaluation.harness import HarnessRun
-from cardkit.findings import Finding, Severity
-from cardkit.safe_io import read_text_bounded
 from cardkit.schema import Card
-from cardkit.yaml_source import MAX_CARD_BYTES, FieldPath, load_yaml
 
 COMPARED = (
     ("metric", "value"),

@@ -11,11 +11,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from cardkit.errors import UsageError
-from cardkit.findings import CardReport, Finding
+from cardkit.core.errors import UsageError
+from cardkit.core.findings import CardReport, Finding
+from cardkit.core.safe_io import UnreadableFile, read_text_bounded
 from cardkit.lint import RULES  # the package import registers every rule module
-from cardkit.lint.document import MAX_README_BYTES, Document, parse
-from cardkit.safe_io import UnreadableFile, read_text_bounded
+from cardkit.readme.document import MAX_README_BYTES, Document, parse
 
 DISABLE = re.compile(r"<!--\s*cardkit-lint\s+disable\s*=\s*([\w\s,-]+?)\s*-->")
 

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from cardkit.findings import Severity
-from cardkit.lint.document import Document
+from cardkit.core.findings import Severity
+from cardkit.readme.document import Document
 
 
 @dataclass(frozen=True)

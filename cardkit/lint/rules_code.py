@@ -10,13 +10,13 @@ import re
 import textwrap
 from collections.abc import Iterator
 
-from cardkit.citation import bibtex_problems
-from cardkit.findings import Severity
-from cardkit.lint.document import CodeBlock, Document, bibtex_entries
-from cardkit.lint.identity import DATASET_LOAD, MIRROR_OWNERS, MIRROR_SUFFIX, NAMED_IN_CODE, QUANTISED
+from cardkit.core.citation import bibtex_problems
+from cardkit.core.findings import Severity
+from cardkit.core.python_snippet import SnippetError, parse_snippet
+from cardkit.core.text_patterns import TRUST_REMOTE
 from cardkit.lint.registry import Hit, lint_rule
-from cardkit.python_snippet import SnippetError, parse_snippet
-from cardkit.text_patterns import TRUST_REMOTE
+from cardkit.readme.document import CodeBlock, Document, bibtex_entries
+from cardkit.readme.identity import DATASET_LOAD, MIRROR_OWNERS, MIRROR_SUFFIX, NAMED_IN_CODE, QUANTISED
 
 NATIVE_MODEL_TYPES = frozenset(
     """

@@ -10,10 +10,10 @@ import re
 from collections.abc import Iterator
 from statistics import fmean
 
-from cardkit.findings import Severity
-from cardkit.lint.document import Document, Table, as_number
+from cardkit.core.findings import Severity
 from cardkit.lint.registry import Hit, lint_rule
 from cardkit.lint.rules_code import NATIVE_MODEL_TYPES
+from cardkit.readme.document import Document, Table, as_number
 
 CONFIG_KEYS: dict[str, tuple[str, ...]] = {
     "hidden_size": ("hidden_size", "n_embd", "d_model"),

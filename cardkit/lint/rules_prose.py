@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from cardkit.findings import Severity
-from cardkit.lint.document import Document, Table
+from cardkit.core.findings import Severity
 from cardkit.lint.registry import Hit, lint_rule
 from cardkit.lint.rules_text import INLINE_CODE, _blank, _prose
+from cardkit.readme.document import Document, Table
 
 SCALE = {"k": 1e3, "K": 1e3, "M": 1e6, "m": 1e6, "B": 1e9, "b": 1e9, "G": 1e9}
 SCALED = re.compile(r"^[-+]?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s?([kKMmBG]|million|billion)?$")

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from cardkit.findings import Severity
-from cardkit.lint.document import Document
+from cardkit.core.findings import Severity
 from cardkit.lint.registry import Hit, lint_rule
+from cardkit.readme.document import Document
 
 HEADING_WORDS = {
     "license": r"licen[cs](?:e|es|ing)|terms of use|许可|許可|授权|授權|协议|協議|使用条款",

@@ -10,11 +10,11 @@ import re
 from collections.abc import Callable, Iterator
 from itertools import islice
 
-from cardkit.findings import Severity
-from cardkit.lint.document import CJK, Document
+from cardkit.core.findings import Severity
+from cardkit.core.text_patterns import MIRROR_HOSTS, URL_HOST
 from cardkit.lint.registry import Hit, lint_rule
+from cardkit.readme.document import CJK, Document
 from cardkit.schema.license import HUB_LICENSE_IDS
-from cardkit.text_patterns import MIRROR_HOSTS, URL_HOST
 
 TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 PINYIN = rf"[a-zü]*[{TONED}][a-zü]*"

@@ -13,7 +13,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from cardkit.atomic import write_text_atomic
+from cardkit.core.atomic import write_text_atomic
 from cardkit.render.engine import TEMPLATES_DIR
 from cardkit.render.i18n import DOMAIN, LOCALES, LOCALES_DIR, catalog_path
 

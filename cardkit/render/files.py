@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from cardkit.atomic import sweep_once, write_text_atomic
-from cardkit.card_file import load_card
-from cardkit.card_paths import discover, display_path, path_problem
-from cardkit.errors import UsageError
-from cardkit.findings import Finding, Severity
-from cardkit.isolation import isolated, unreadable
+from cardkit.card.load import load_card
+from cardkit.card.paths import discover, display_path, path_problem
+from cardkit.core.atomic import sweep_once, write_text_atomic
+from cardkit.core.errors import UsageError
+from cardkit.core.findings import Finding, Severity
+from cardkit.core.isolation import isolated, unreadable
+from cardkit.core.report import safe_text
+from cardkit.core.safe_io import read_bytes_bounded
 from cardkit.render.engine import (
     DEFAULT_LAYOUTS,
     LAYOUTS,
@@ -32,8 +34,6 @@ from cardkit.render.engine import (
     recorded_hash_matches,
     render_layouts,
 )
-from cardkit.report import safe_text
-from cardkit.safe_io import read_bytes_bounded
 
 Status = Literal["written", "unchanged", "current", "stale", "missing", "refused", "invalid", "failed"]
 

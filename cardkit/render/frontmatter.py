@@ -11,7 +11,7 @@ import re
 
 from huggingface_hub import EvalResult, ModelCardData
 
-from cardkit.errors import CardkitError
+from cardkit.core.errors import CardkitError
 from cardkit.schema import Card
 from cardkit.schema.evaluation import EvalResult as CardEvalResult
 

@@ -1,0 +1,21 @@
+"""`cardkit validate`: a card checked against its schema, config.json, architecture and weights.
+
+Layer: may import `cardkit.core`, `cardkit.card`, `cardkit.schema` and `cardkit.evaluation`'s
+card rules; `cardkit.model` (torch, transformers) only inside functions, where a check needs it.
+Never imports lint, import, render or the commands.
+
+- `options`: what a run is asked to do (a leaf).
+- `pipeline`: the light entry points (discovery, the report cache, isolation); importing this
+  package loads only them, so a cached card costs a few file reads.
+- `checks`: one card's checks in order; `card_rules`: what the card says against itself;
+  `config_check`, `config_limits`, `fact_check`, `raw_facts`: the card against config.json;
+  `parameters`: the one verdict on a parameter count; `checkpoint`, `safetensors_header`: weights
+  from their headers; `report_cache`, `facts_cache`: what an unchanged input need not recompute.
+"""
+
+from __future__ import annotations
+
+from cardkit.validate.options import ValidateOptions
+from cardkit.validate.pipeline import exit_code, validate_card, validate_paths
+
+__all__ = ["ValidateOptions", "exit_code", "validate_card", "validate_paths"]

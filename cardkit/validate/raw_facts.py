@@ -1,0 +1,81 @@
+"""The `--no-model` comparison: what config.json states literally, without transformers.
+
+Family-specific spellings (`n_head_kv`, `multi_query`, `num_kv_heads` that Falcon ignores unless
+`new_decoder_architecture`) mean something only to their config class, so an alias table gives
+false errors (a correct multi-query Falcon-7B card "says 1, config.json says 71"). Only keys that
+every transformers config class reads literally are compared here -- a family's `attribute_map`
+maps its own spellings *to* these names -- and the card's other facts are left, with a note, to
+the full check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from cardkit.card.load import LoadedCard
+from cardkit.core.findings import Finding, Severity
+from cardkit.model.model_config import RAW_KEYS, raw_config_facts
+from cardkit.validate.fact_check import ARCH, stated_facts
+
+LITERAL_KEYS: dict[str, str] = {
+    "model_type": "model_type",
+    "hidden_size": "hidden_size",
+    "num_hidden_layers": "num_layers",
+    "num_attention_heads": "num_attention_heads",
+    "vocab_size": "vocab_size",
+    "max_position_embeddings": "max_position_embeddings",
+}
+"""config.json key -> card fact, for the keys whose meaning does not depend on the config class."""
+
+
+RENAMED = {"max_sequence_length": "max_position_embeddings"}
+RENAMED_BACK = {new: old for old, new in RENAMED.items()}
+"""v1 card names used by `raw_config_facts`, mapped to today's."""
+
+
+def _other_layer_counts(data: dict[str, Any]) -> bool:
+    """Whether the file states further layer counts (`n_recurrent_layers`) a class may combine."""
+    return any(k != "num_hidden_layers" and k.endswith("_layers") and _literal(v) for k, v in data.items())
+
+
+def _literal(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def compare_raw(loaded: LoadedCard, data: dict[str, Any], why: str) -> Iterator[Finding]:
+    """Errors for literal keys the card contradicts; a note where a family-specific key seems to
+    disagree (Falcon-7B's `num_kv_heads: 71` beside `multi_query: true`) but only transformers can say."""
+    assert loaded.card is not None
+    stated = stated_facts(loaded.card.architecture)
+    checked = set()
+    for key, fact in LITERAL_KEYS.items():
+        if key not in data or fact not in stated or not _literal(data[key]):
+            continue
+        spellings = {repr(data[k]) for k in RAW_KEYS.get(RENAMED_BACK.get(fact, fact), ()) if k in data}
+        if len(spellings) > 1 or (key == "num_hidden_layers" and _other_layer_counts(data)):
+            continue  # spellings that disagree, or layer counts the class combines (Dory): it decides
+        checked.add(fact)
+        if stated[fact] != data[key]:
+            yield loaded.finding(
+                "config-mismatch",
+                Severity.ERROR,
+                f"{fact}: card says {stated[fact]!r}, config.json says {data[key]!r}",
+                (ARCH, *fact.split(".")),
+                expected=data[key],
+                actual=stated[fact],
+            )
+    for fact, value in sorted(raw_config_facts(data).items()):
+        fact = RENAMED.get(fact, fact)
+        if fact in checked or fact not in stated or stated[fact] == value:
+            continue
+        yield loaded.finding(
+            "config-not-interpreted",
+            Severity.INFO,
+            f"{fact}: config.json has a key that reads {value!r} where the card says {stated[fact]!r}; "
+            f"{why} cannot tell what the key means for model_type {data.get('model_type')!r} (its config "
+            "class decides), so the full check gives the verdict",
+            (ARCH, *fact.split(".")),
+            expected=value,
+            actual=stated[fact],
+        )
