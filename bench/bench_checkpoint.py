@@ -32,7 +32,7 @@ SAMPLE_BYTES = 2**30
 INVENTORY_CHILD = """
 import json, sys, time
 from pathlib import Path
-from cardkit.validate.checkpoint import read_inventory
+from cardkit.model.checkpoint import read_inventory
 
 def peak_rss():
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork+exec

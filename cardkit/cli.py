@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _one_line(text: object) -> str:
-    from cardkit.core.report import plain  # noqa: PLC0415 - only on the error path
+    from cardkit.core.report import plain  # lazy: only on the error path
 
     return plain(text)
 
@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("CARDKIT_DEBUG"):
             raise
-        from cardkit.core.isolation import describe  # noqa: PLC0415 - only on the error path
+        from cardkit.core.isolation import describe  # lazy: only on the error path
 
         print(
             f"cardkit: internal error ({_one_line(describe(exc))}); rerun with CARDKIT_DEBUG=1 for the "

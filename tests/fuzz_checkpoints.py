@@ -102,7 +102,7 @@ def bin_strategy(max_size: int) -> st.SearchStrategy[dict[str, bytes]]:
 def checkpoint_target(example: dict[str, bytes]) -> None:
     """The inventory of a fuzzed checkpoint folder, compared with the tiny model's architecture."""
     from cardkit.card.load import load_card
-    from cardkit.validate.checkpoint import check_checkpoint
+    from cardkit.model.checkpoint import check_checkpoint
 
     tiny = seeds.tiny()
     with tempfile.TemporaryDirectory() as tmp:

@@ -122,7 +122,8 @@ def config_strategy(max_size: int) -> st.SearchStrategy[bytes]:
 def config_target(example: bytes) -> None:
     """validate --no-model with the fuzzed config, then both readers of config.json directly."""
     from cardkit.lint.engine import read_config
-    from cardkit.model.model_config import raw_config_facts, read_config_json
+    from cardkit.model.model_config import read_config_json
+    from cardkit.validate.raw_facts import raw_config_facts
 
     card = (seeds.CARDS_DIR / seeds.BASE_SLUG / "card.yaml").read_bytes()
     with tempfile.TemporaryDirectory() as tmp:

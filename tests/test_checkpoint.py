@@ -419,8 +419,8 @@ def test_inventory_reads_headers_and_nothing_else(
     """Count every byte the parser reads from the 82 GB Falcon shell: 8 + header length per shard."""
     import builtins
 
-    import cardkit.validate.safetensors_header as module
-    from cardkit.validate.checkpoint import read_inventory
+    import cardkit.model.safetensors_header as module
+    from cardkit.model.checkpoint import read_inventory
 
     read: dict[str, int] = {}
 

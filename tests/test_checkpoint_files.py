@@ -23,9 +23,9 @@ from transformers.modeling_utils import _get_resolved_checkpoint_files
 
 import cardkit.model.bin_checkpoint as bin_checkpoint
 import cardkit.model.checkpoint_files as checkpoint_files
+from cardkit.model.checkpoint import expected_state, read_inventory, stored_parameters
 from cardkit.model.checkpoint_files import choose_weights, read_index
-from cardkit.validate.checkpoint import expected_state, read_inventory, stored_parameters
-from cardkit.validate.safetensors_header import MAX_HEADER_TENSORS, HeaderError, read_header
+from cardkit.model.safetensors_header import MAX_HEADER_TENSORS, HeaderError, read_header
 from tests.shells import write_raw
 
 NAMES = (
@@ -272,9 +272,9 @@ def test_index_mismatches_are_listed_up_to_a_bound_then_counted(tmp_path: Path) 
 def test_shards_past_the_checkpoint_tensor_limit_are_not_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import cardkit.validate.checkpoint
+    import cardkit.model.checkpoint
 
-    monkeypatch.setattr(cardkit.validate.checkpoint, "MAX_TENSORS", 2)
+    monkeypatch.setattr(cardkit.model.checkpoint, "MAX_TENSORS", 2)
     weight_map = {}
     for number in range(3):
         names = [f"s{number}.a", f"s{number}.b"]

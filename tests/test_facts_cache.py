@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from cardkit.core import cache as cache_store
+from cardkit.core.facts import ArchitectureFacts
 from cardkit.core.findings import Finding, Severity
-from cardkit.model.architecture_facts import ArchitectureFacts
 from cardkit.validate import ValidateOptions, facts_cache, validate_card
 from tests.helpers import CARD_PATHS, ROOT
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from safetensors.torch import save_file
 
-from cardkit.validate.safetensors_header import HeaderError, read_header
+from cardkit.model.safetensors_header import HeaderError, read_header
 from tests.shells import Entry, header_bytes, write_raw
 
 

@@ -19,7 +19,7 @@ def _shown(path: Path) -> str:
 
 def require_file(path: Path, option: str) -> Path:
     """`path` when it is a regular file (through symlinks), else UsageError naming `option`."""
-    from cardkit.card.paths import path_problem  # noqa: PLC0415 - keeps building the parser light
+    from cardkit.card.paths import path_problem  # lazy: keeps building the parser light
 
     problem = path_problem(path)
     if problem is not None:

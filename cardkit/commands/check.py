@@ -37,13 +37,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cardkit.card.paths import display_path  # noqa: PLC0415
-    from cardkit.commands import require_file, require_folder  # noqa: PLC0415
-    from cardkit.core.errors import UsageError  # noqa: PLC0415
-    from cardkit.core.isolation import failure_report, isolated  # noqa: PLC0415
-    from cardkit.core.report import FORMATTERS, emit  # noqa: PLC0415
-    from cardkit.repo.check import CheckOptions, check_repo  # noqa: PLC0415
-    from cardkit.validate.pipeline import exit_code  # noqa: PLC0415
+    from cardkit.card.paths import display_path
+    from cardkit.commands import require_file, require_folder
+    from cardkit.core.errors import UsageError
+    from cardkit.core.isolation import failure_report, isolated
+    from cardkit.core.report import FORMATTERS, emit
+    from cardkit.repo.check import CheckOptions, check_repo
+    from cardkit.validate.pipeline import exit_code
 
     if args.checkpoint and args.no_model:
         raise UsageError("--checkpoint compares with the meta-device architecture; drop --no-model")

@@ -53,7 +53,7 @@ def _existing(path: str | None, kind: str, folder: bool = False) -> Path | None:
 
 
 def _print_findings(findings: list) -> None:
-    from cardkit.core.report import _where  # noqa: PLC0415
+    from cardkit.core.report import _where
 
     for f in findings:
         field = f" {f.field}:" if f.field else ""
@@ -61,7 +61,7 @@ def _print_findings(findings: list) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from cardkit.evaluation.importing import import_results  # noqa: PLC0415
+    from cardkit.evaluation.importing import import_results
 
     results = _existing(args.results, "results JSON")
     card = _existing(args.card, "card")
@@ -79,7 +79,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    from cardkit.evaluation.compare import diff_sources  # noqa: PLC0415
+    from cardkit.evaluation.compare import diff_sources
 
     sources = {
         "card": _existing(args.card, "card"),

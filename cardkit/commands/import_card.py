@@ -43,12 +43,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cardkit.commands import refuse_non_file_output, require_file  # noqa: PLC0415
-    from cardkit.core.atomic import write_text_atomic  # noqa: PLC0415
-    from cardkit.core.errors import UsageError  # noqa: PLC0415
-    from cardkit.core.report import emit  # noqa: PLC0415
-    from cardkit.importing.readme import draft_yaml, import_card  # noqa: PLC0415
-    from cardkit.lint.engine import read_config, read_readme  # noqa: PLC0415
+    from cardkit.commands import refuse_non_file_output, require_file
+    from cardkit.core.atomic import write_text_atomic
+    from cardkit.core.errors import UsageError
+    from cardkit.core.report import emit
+    from cardkit.importing.readme import draft_yaml, import_card
+    from cardkit.lint.engine import read_config, read_readme
 
     many = len(args.readme) > 1
     if many and (args.config is not None or args.repo_id is not None or args.out is not None):
@@ -93,7 +93,7 @@ def _targets(args: argparse.Namespace) -> list[Path | None]:
     folder name is a usage error, so no draft overwrites another), else printed (None)."""
     if args.out_dir is None:
         return [args.out] * len(args.readme) if args.out is not None else [None] * len(args.readme)
-    from cardkit.core.errors import UsageError  # noqa: PLC0415
+    from cardkit.core.errors import UsageError
 
     if not args.out_dir.is_dir():
         raise UsageError(f"--out-dir {args.out_dir}: not a folder")

@@ -50,12 +50,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cardkit.card.paths import display_path  # noqa: PLC0415
-    from cardkit.commands import require_file  # noqa: PLC0415
-    from cardkit.core.errors import MissingDependencyError, UsageError  # noqa: PLC0415
-    from cardkit.core.isolation import failure_report, isolated  # noqa: PLC0415
-    from cardkit.core.report import FORMATTERS, emit  # noqa: PLC0415
-    from cardkit.lint.engine import lint_file  # noqa: PLC0415
+    from cardkit.card.paths import display_path
+    from cardkit.commands import require_file
+    from cardkit.core.errors import MissingDependencyError, UsageError
+    from cardkit.core.isolation import failure_report, isolated
+    from cardkit.core.report import FORMATTERS, emit
+    from cardkit.lint.engine import lint_file
 
     if len(args.readme) > 1 and (args.config is not None or args.repo_id is not None):
         raise UsageError("--config and --repo-id describe one model; give them with one README only")

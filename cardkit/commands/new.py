@@ -33,10 +33,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cardkit.commands import refuse_non_file_output, require_file  # noqa: PLC0415
-    from cardkit.core.atomic import write_text_atomic  # noqa: PLC0415
-    from cardkit.core.errors import UsageError  # noqa: PLC0415
-    from cardkit.importing.new_card import draft_from_config  # noqa: PLC0415
+    from cardkit.commands import refuse_non_file_output, require_file
+    from cardkit.core.atomic import write_text_atomic
+    from cardkit.core.errors import UsageError
+    from cardkit.importing.new_card import draft_from_config
 
     require_file(args.config, "--config")
     if args.readme is not None:

@@ -48,11 +48,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path  # noqa: PLC0415
+    from pathlib import Path
 
-    from cardkit.core.errors import UsageError  # noqa: PLC0415
-    from cardkit.core.report import emit  # noqa: PLC0415
-    from cardkit.render import exit_code, format_results, render_paths  # noqa: PLC0415
+    from cardkit.core.errors import UsageError
+    from cardkit.core.report import emit
+    from cardkit.render import exit_code, format_results, render_paths
 
     if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
         raise UsageError(f"--out {args.out}: exists and is not a folder")

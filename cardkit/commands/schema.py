@@ -25,7 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cardkit.schema.export import schema_text, write_schema  # noqa: PLC0415
+    from cardkit.schema.export import schema_text, write_schema
 
     if args.write:
         print(f"wrote {write_schema()}")

@@ -64,9 +64,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cardkit.commands import require_folder  # noqa: PLC0415
-    from cardkit.core.report import FORMATTERS, emit  # noqa: PLC0415
-    from cardkit.validate.pipeline import ValidateOptions, exit_code, validate_paths  # noqa: PLC0415
+    from cardkit.commands import require_folder
+    from cardkit.core.report import FORMATTERS, emit
+    from cardkit.validate.pipeline import ValidateOptions, exit_code, validate_paths
 
     if args.checkpoint is not None:
         require_folder(args.checkpoint, "--checkpoint")

@@ -16,7 +16,7 @@ so without a handler of the application's a README of broken entries would flood
 
 def bibtex_problems(text: str) -> list[str]:
     """Why `text` is not a usable BibTeX citation; empty when every entry parses and is complete."""
-    import bibtexparser  # noqa: PLC0415 - 0.1 s import, only needed when a card has a citation
+    import bibtexparser  # lazy: 0.1 s import, only needed when a card has a citation
 
     library = bibtexparser.parse_string(text)
     problems = [f"cannot parse BibTeX block starting: {block.raw[:40]!r}" for block in library.failed_blocks]

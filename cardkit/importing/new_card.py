@@ -16,9 +16,9 @@ from typing import Any
 
 from cardkit.card.load import SCHEMA_COMMENT
 from cardkit.core.errors import UsageError
+from cardkit.core.facts import ArchitectureFacts
 from cardkit.core.safe_io import UnreadableFile, read_text_bounded
 from cardkit.importing.readme import draft_yaml, is_todo, todo, todo_text
-from cardkit.model.architecture_facts import ArchitectureFacts
 from cardkit.schema.architecture import Architecture
 from cardkit.validate import facts_cache
 
@@ -65,9 +65,9 @@ def _ordered(tree: dict[str, Any], model: Any) -> dict[str, Any]:
 
 
 def _submodel(annotation: Any) -> Any:
-    from typing import get_args  # noqa: PLC0415
+    from typing import get_args
 
-    from pydantic import BaseModel  # noqa: PLC0415
+    from pydantic import BaseModel
 
     for candidate in (annotation, *get_args(annotation)):
         if isinstance(candidate, type) and issubclass(candidate, BaseModel):
@@ -206,8 +206,8 @@ def draft_from_config(
 ) -> str:
     """Read `config` through transformers, build it on the meta device and draft the card for `out`
     (or for the current folder when printing). Raises UsageError for input it cannot use."""
-    from cardkit.model.architecture_facts import facts_for_config  # noqa: PLC0415 - imports torch
-    from cardkit.model.model_config import build_config, read_config_json  # noqa: PLC0415
+    from cardkit.model.architecture_facts import facts_for_config  # lazy: imports torch
+    from cardkit.model.model_config import build_config, read_config_json
 
     card_folder = (out.parent if out is not None else Path.cwd()).resolve()
     try:
@@ -227,8 +227,8 @@ def draft_from_config(
         raise UsageError("; ".join(f"{f.file}: {f.message}" for f in findings))
     imported = None
     if readme is not None:
-        from cardkit.importing.readme import import_card  # noqa: PLC0415
-        from cardkit.lint.engine import read_readme  # noqa: PLC0415
+        from cardkit.importing.readme import import_card
+        from cardkit.lint.engine import read_readme
 
         imported = import_card(read_readme(readme), data)
     facts = facts_for_config(built)

@@ -11,30 +11,15 @@ torch and transformers are imported inside functions only (`cardkit.model.block_
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from cardkit.core.facts import ArchitectureFacts
 from cardkit.model.block_trace import trace_block
-
-
-@dataclass
-class ArchitectureFacts:
-    """Facts keyed by dotted path under `architecture` (`positional_embedding.type`)."""
-
-    values: dict[str, Any] = field(default_factory=dict)
-    undetermined: dict[str, str] = field(default_factory=dict)
-
-    def set(self, path: str, value: Any, why_unknown: str = "") -> None:
-        """Record `value`, or when it is None and a reason is given, record that it is unknown."""
-        if value is not None:
-            self.values[path] = value
-        elif why_unknown:
-            self.undetermined[path] = why_unknown
 
 
 def _linear_shape(module: Any) -> tuple[int, int, bool] | None:
     """(in, out, has bias) of an nn.Linear or of transformers' transposed `Conv1D` (GPT-2)."""
-    import torch  # noqa: PLC0415
+    import torch
 
     if isinstance(module, torch.nn.Linear):
         return module.in_features, module.out_features, module.bias is not None
@@ -60,7 +45,7 @@ def _inside(child: Any, parent: Any) -> bool:
 
 def decoder_layers(model: Any) -> list[Any]:
     """The longest ModuleList of blocks: the decoder stack, wherever the family nests it."""
-    import torch  # noqa: PLC0415
+    import torch
 
     best: list[Any] = []
     for module in model.modules():
@@ -165,7 +150,7 @@ def read_facts(config: Any, model: Any) -> ArchitectureFacts:
 
 def facts_for_config(config: Any) -> ArchitectureFacts:
     """Build `config` on the meta device (no weights, never remote code) and read its facts."""
-    from cardkit.model.meta_model import build_meta_model  # noqa: PLC0415 - imports torch
+    from cardkit.model.meta_model import build_meta_model  # lazy: imports torch
 
     return read_facts(config, build_meta_model(config))
 
@@ -282,7 +267,7 @@ def _rope_parameters(config: Any) -> dict[str, Any] | None:
 
 
 def _positional(facts: ArchitectureFacts, config: Any, model: Any, head_dim: int | None) -> None:
-    import inspect  # noqa: PLC0415
+    import inspect
 
     rotary = next((m for m in model.modules() if "rotary" in type(m).__name__.lower()), None)
     learned = [
@@ -341,7 +326,7 @@ def _sliding_window(facts: ArchitectureFacts, config: Any) -> None:
 
 
 def _mlp_facts(facts: ArchitectureFacts, config: Any, mlp: Any, skip: tuple[Any, ...] = ()) -> None:
-    from transformers.activations import ACT2CLS  # noqa: PLC0415
+    from transformers.activations import ACT2CLS
 
     experts = _experts(mlp)
     hidden = facts.values.get("hidden_size")
@@ -375,7 +360,7 @@ def _experts(mlp: Any) -> Any | None:
 
 
 def _moe_facts(facts: ArchitectureFacts, config: Any, mlp: Any, experts: Any) -> None:
-    import torch  # noqa: PLC0415
+    import torch
 
     if isinstance(experts, torch.nn.ModuleList):
         count = len(experts)

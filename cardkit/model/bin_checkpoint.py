@@ -90,7 +90,7 @@ def read_bin(path: Path) -> list[tuple[str, str, tuple[int, ...]]]:
 
     Raises BinRefused, or `cardkit.core.safe_io.UnreadableFile` for a path that is not a regular file.
     """
-    import torch  # noqa: PLC0415 - only pickle checkpoints need it
+    import torch  # lazy: only pickle checkpoints need it
 
     with open_regular_binary(path) as handle:
         size = handle.seek(0, 2)

@@ -30,7 +30,7 @@ class _Seen(Exception):
 
 
 def _hidden(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    import torch  # noqa: PLC0415
+    import torch
 
     for value in (*args, kwargs.get("hidden_states"), *kwargs.values()):
         if isinstance(value, torch.Tensor) and value.is_floating_point():
@@ -60,8 +60,8 @@ def trace_block(model: Any, layer: Any, attention: Any, mlp: Any, norms: list[An
 
 
 def _trace(model: Any, layer: Any, attention: Any, mlp: Any, norms: list[Any]) -> BlockWiring | None:
-    import torch  # noqa: PLC0415
-    from torch._subclasses.fake_tensor import FakeTensorMode  # noqa: PLC0415
+    import torch
+    from torch._subclasses.fake_tensor import FakeTensorMode
 
     seen: dict[str, Any] = {}
     norm_io: list[tuple[Any, Any]] = []

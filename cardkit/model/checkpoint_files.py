@@ -45,7 +45,7 @@ class WeightsChoice:
 
 def candidates() -> list[tuple[str, bool, str]]:
     """transformers' own names, in its order of preference: (name, is an index, format)."""
-    from transformers.utils import (  # noqa: PLC0415 - no torch; only --checkpoint needs it
+    from transformers.utils import (  # lazy: no torch; only --checkpoint needs it
         SAFE_WEIGHTS_INDEX_NAME,
         SAFE_WEIGHTS_NAME,
         WEIGHTS_INDEX_NAME,

@@ -2,7 +2,7 @@
 
 The card's config.json is built on the meta device (no weights allocated): its persistent state
 dict gives every tensor's name, shape and dtype, tied names, and transformers' own load-time key
-renaming and ignore patterns, so `cardkit.validate.checkpoint` compares stored tensors with exactly what
+renaming and ignore patterns, so `cardkit.model.checkpoint` compares stored tensors with exactly what
 from_pretrained would accept or silently drop.
 """
 
@@ -79,7 +79,7 @@ def config_dtype(config_data: dict[str, Any]) -> str | None:
 
 def expected_state(config: Any, config_data: dict[str, Any]) -> ExpectedState:
     """The persistent state dict of the architecture built on the meta device (no weights allocated)."""
-    from cardkit.model.meta_model import build_meta_model  # noqa: PLC0415 - imports torch
+    from cardkit.model.meta_model import build_meta_model  # lazy: imports torch
 
     model = build_meta_model(config)
     parameter_ids = {id(p) for p in model.parameters()}
@@ -127,8 +127,8 @@ def _renamer(model: Any, state: dict[str, Any]) -> Any:
     compares what transformers will compare.
     """
     try:
-        from transformers.conversion_mapping import get_model_conversion_mapping  # noqa: PLC0415
-        from transformers.core_model_loading import (  # noqa: PLC0415
+        from transformers.conversion_mapping import get_model_conversion_mapping
+        from transformers.core_model_loading import (
             WeightConverter,
             WeightRenaming,
             rename_source_key,

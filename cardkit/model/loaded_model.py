@@ -49,7 +49,7 @@ def peak_host_rss_bytes() -> int:
 
 
 def _torch_dtype(name: str | None) -> Any:
-    import torch  # noqa: PLC0415 - heavy; only --load needs it
+    import torch  # lazy: heavy; only --load needs it
 
     table = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "F64": torch.float64}
     return table.get(name or "", "auto")
@@ -57,7 +57,7 @@ def _torch_dtype(name: str | None) -> Any:
 
 def placement(parameter_bytes: int) -> tuple[str, Any]:
     """Where the weights go: one GPU when they fit (with 10% headroom), all GPUs plus CPU otherwise."""
-    import torch  # noqa: PLC0415
+    import torch
 
     if not torch.cuda.is_available():
         return "cpu", None
@@ -72,8 +72,8 @@ def load_model(
 ) -> tuple[Any, dict[str, Any], str, float]:
     """from_pretrained on local files only; returns the model, its loading info, device and seconds."""
     try:
-        import torch  # noqa: PLC0415
-        from transformers import AutoModelForCausalLM  # noqa: PLC0415
+        import torch
+        from transformers import AutoModelForCausalLM
     except ImportError as exc:
         raise MissingDependencyError("transformers") from exc
     device, device_map = placement(parameter_bytes)
@@ -97,7 +97,7 @@ def decoder_layers(model: Any) -> int:
 
     The heaviest, not the longest: per-head norms (StableLM 2's QK norm) are ModuleLists too.
     """
-    import torch  # noqa: PLC0415
+    import torch
 
     best, best_weight = 0, -1
     for module in model.modules():
@@ -133,7 +133,7 @@ def attention_heads(model: Any, config_heads: int, config_kv: int) -> tuple[int,
 
 def count_loaded(model: Any) -> ModelCounts:
     """Parameters, layers and heads from the modules built (the config only where modules are silent)."""
-    from cardkit.model.model_config import facts_from_config  # noqa: PLC0415
+    from cardkit.model.model_config import facts_from_config
 
     facts = facts_from_config(model.config)
     heads, kv_heads = attention_heads(model, facts.num_attention_heads, facts.num_kv_heads)
@@ -208,7 +208,7 @@ def available_host_bytes() -> int | None:
 
 def too_big_for_host(parameter_bytes: int, display: str) -> Finding | None:
     """A CPU load that cannot fit is refused up front: the kernel's OOM killer gives no finding."""
-    import torch  # noqa: PLC0415
+    import torch
 
     available = available_host_bytes()
     if torch.cuda.is_available() or available is None or parameter_bytes <= available:
@@ -228,7 +228,7 @@ ITEMSIZE = {"F32": 4, "F16": 2, "BF16": 2, "F64": 8}
 def architecture_bytes(config: Any, dtype: str | None) -> int:
     """Bytes from_pretrained allocates for this config, whatever the files hold: a checkpoint that
     stores one tensor of a 70B architecture still builds all 70B parameters (randomly initialised)."""
-    from cardkit.model.meta_model import build_meta_model  # noqa: PLC0415 - imports torch
+    from cardkit.model.meta_model import build_meta_model  # lazy: imports torch
 
     model = build_meta_model(config)
     tensors = {id(t): t for t in [*model.parameters(), *model.buffers()]}.values()
@@ -261,7 +261,7 @@ def load_and_check(
 
 
 def _figures(device: str, seconds: float, counts: ModelCounts) -> dict[str, Any]:
-    import torch  # noqa: PLC0415
+    import torch
 
     figures: dict[str, Any] = {
         "device": device,

@@ -20,8 +20,8 @@ class MetaFacts:
 def build_meta_model(config: Any) -> Any:
     """The causal-LM module tree for `config`, every tensor on the meta device."""
     try:
-        import torch  # noqa: PLC0415 - heavy; only model checks need it
-        from transformers import AutoModelForCausalLM  # noqa: PLC0415
+        import torch  # lazy: heavy; only model checks need it
+        from transformers import AutoModelForCausalLM
     except ImportError as exc:
         raise MissingDependencyError("torch") from exc
     with torch.device("meta"):

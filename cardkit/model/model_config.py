@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from cardkit.card.config_json import MAX_CONFIG_BYTES, ConfigFile, read_config_json
+from cardkit.card.config_limits import check_limits
 from cardkit.core.errors import MissingDependencyError
 from cardkit.core.findings import Finding, Severity
-from cardkit.validate.config_limits import check_limits
 
-__all__ = ["MAX_CONFIG_BYTES", "ConfigFacts", "build_config", "raw_config_facts", "read_config_json"]
+__all__ = ["MAX_CONFIG_BYTES", "ConfigFacts", "build_config", "read_config_json"]
 LEGACY_MODEL_TYPES = {"RefinedWeb": "falcon", "RefinedWebModel": "falcon", "stablelm_epoch": "stablelm"}
 """Pre-integration model types whose architectures transformers now implements natively."""
 
@@ -44,7 +44,7 @@ class ConfigFacts:
 
 def _transformers() -> Any:
     try:
-        import transformers  # noqa: PLC0415 - heavy; only the model checks need it
+        import transformers  # lazy: heavy; only the model checks need it
     except ImportError as exc:
         raise MissingDependencyError("transformers") from exc
     return transformers
@@ -182,31 +182,3 @@ def facts_from_config(config: Any) -> ConfigFacts:
         qk_normalization=bool(getattr(config, "qk_layernorm", False)),
         tied_embeddings=bool(getattr(config, "tie_word_embeddings", False)),
     )
-
-
-RAW_KEYS: dict[str, tuple[str, ...]] = {
-    "model_type": ("model_type",),
-    "hidden_size": ("hidden_size", "n_embd", "d_model"),
-    "num_layers": ("num_hidden_layers", "n_layer", "num_layers"),
-    "num_attention_heads": ("num_attention_heads", "n_head", "num_heads"),
-    "num_kv_heads": ("num_key_value_heads", "num_kv_heads", "n_head_kv"),
-    "intermediate_size": ("intermediate_size", "ffn_hidden_size", "n_inner"),
-    "vocab_size": ("vocab_size",),
-    "max_sequence_length": ("max_position_embeddings", "n_positions"),
-    "tied_embeddings": ("tie_word_embeddings",),
-}
-"""Spellings of each fact in config.json files across families and eras (card field -> config keys)."""
-
-
-def raw_config_facts(data: dict[str, Any]) -> dict[str, Any]:
-    """Facts the file states explicitly, for the fast path that must not import transformers.
-
-    Only keys present in the file are compared: a default (Falcon ties its embeddings unless told
-    otherwise) is known only to transformers' classes, which the full check uses.
-    """
-    facts = {}
-    for field_name, keys in RAW_KEYS.items():
-        present = [data[key] for key in keys if key in data and data[key] is not None]
-        if present:
-            facts[field_name] = present[0]
-    return facts

@@ -161,7 +161,7 @@ def tokenizer_file_problem(folder: Path) -> str | None:
 
 
 def load_tokenizer(folder: Path, trust_remote_code: bool) -> Any:
-    from transformers import AutoTokenizer  # noqa: PLC0415 - heavy; only --generate needs it
+    from transformers import AutoTokenizer  # lazy: heavy; only --generate needs it
 
     return AutoTokenizer.from_pretrained(
         str(folder), local_files_only=True, trust_remote_code=trust_remote_code
@@ -169,7 +169,7 @@ def load_tokenizer(folder: Path, trust_remote_code: bool) -> Any:
 
 
 def _finite_logits(model: Any, inputs: dict[str, Any], display: str) -> list[Finding]:
-    import torch  # noqa: PLC0415
+    import torch
 
     with torch.no_grad():
         logits = model(**inputs).logits
@@ -181,7 +181,7 @@ def _finite_logits(model: Any, inputs: dict[str, Any], display: str) -> list[Fin
 
 
 def _timed_generate(model: Any, inputs: dict[str, Any], kwargs: dict[str, Any]) -> tuple[Any, TokenTimer]:
-    import torch  # noqa: PLC0415
+    import torch
 
     torch.manual_seed(SEED)
     timer = TokenTimer()
@@ -194,8 +194,8 @@ def forced_stop_ends_generation(
     model: Any, inputs: dict[str, Any], stop_id: int, kwargs: dict[str, Any]
 ) -> bool:
     """Force `stop_id` as the first new token and see whether generation ends right after it."""
-    import torch  # noqa: PLC0415
-    from transformers import LogitsProcessorList  # noqa: PLC0415
+    import torch
+    from transformers import LogitsProcessorList
 
     def force(input_ids: Any, scores: Any) -> Any:
         forced = torch.full_like(scores, float("-inf"))

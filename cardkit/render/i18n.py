@@ -66,7 +66,7 @@ def converter(config: str | None) -> Callable[[str], str]:
     phrasing (s2twp) is corrected with the terminology glossary (glossary.yaml), term by term."""
     if config is None:
         return str
-    import opencc  # noqa: PLC0415 - optional at import time, loaded once per config
+    import opencc  # lazy: optional at import time, loaded once per config
 
     convert = opencc.OpenCC(config).convert
     if config != "s2twp":

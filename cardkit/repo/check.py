@@ -105,7 +105,7 @@ def check_repo(folder: Path, options: CheckOptions = CheckOptions()) -> CardRepo
 def _read_readme(readme: Path, display: str) -> tuple[str | None, list[Finding]]:
     """README text read bounded (a regular file of at most lint's MAX_README_BYTES); a byte-order
     mark is dropped and reported, and a file that cannot be read is a finding, not an exception."""
-    from cardkit.readme.document import MAX_README_BYTES  # noqa: PLC0415 - the lint package's limit
+    from cardkit.readme.document import MAX_README_BYTES  # lazy: the lint package's limit
 
     try:
         raw = read_bytes_bounded(readme, MAX_README_BYTES)
@@ -181,7 +181,7 @@ def _hub_metadata(fm: FrontMatter, folder: Path) -> Iterator[Finding]:
 
 
 def _license(fm: FrontMatter, folder: Path) -> Iterator[Finding]:
-    from cardkit.schema.license import HUB_LICENSE_IDS  # noqa: PLC0415 - builds pydantic models
+    from cardkit.schema.license import HUB_LICENSE_IDS  # lazy: builds pydantic models
 
     license_id = fm.data.get("license")
     if license_id is None:
@@ -202,7 +202,7 @@ def _license(fm: FrontMatter, folder: Path) -> Iterator[Finding]:
 
 
 def _languages(fm: FrontMatter) -> Iterator[Finding]:
-    from babel import Locale  # noqa: PLC0415 - locale data is only needed here
+    from babel import Locale  # lazy: locale data is only needed here
 
     languages: Any = fm.data.get("language")
     if languages is None:
@@ -217,7 +217,7 @@ def _languages(fm: FrontMatter) -> Iterator[Finding]:
 
 
 def _model_index(fm: FrontMatter) -> Iterator[Finding]:
-    from huggingface_hub.repocard_data import model_index_to_eval_results  # noqa: PLC0415
+    from huggingface_hub.repocard_data import model_index_to_eval_results
 
     model_index = fm.data.get("model-index")
     if model_index is None:
@@ -242,7 +242,7 @@ LINT_COVERED_HERE = frozenset({"lint-front-matter-invalid", "lint-front-matter-f
 
 def _lint(text: str, display: str, folder: Path) -> list[Finding]:
     """Everything `cardkit lint` finds in the README, numbers held to the folder's config.json."""
-    from cardkit.lint.engine import MAX_CONFIG_BYTES, lint_text, parse_config  # noqa: PLC0415 - lint rules
+    from cardkit.lint.engine import MAX_CONFIG_BYTES, lint_text, parse_config  # lazy: lint rules
 
     try:
         parsed = parse_config(read_bytes_bounded(folder / "config.json", MAX_CONFIG_BYTES).decode("utf-8"))
@@ -268,7 +268,7 @@ def _card_checks(
     card_path: Path, folder: Path, fm: FrontMatter | None, report: CardReport, options: CheckOptions
 ) -> list[Finding]:
     """Validate the card (and the weights when asked), then hold the README to it."""
-    from cardkit.validate.pipeline import ValidateOptions, validate_card  # noqa: PLC0415
+    from cardkit.validate.pipeline import ValidateOptions, validate_card
 
     checkpoint = folder if options.checkpoint else None
     card_report = validate_card(card_path, ValidateOptions(model=options.model, checkpoint=checkpoint))
@@ -278,7 +278,7 @@ def _card_checks(
     findings = list(card_report.findings)
     if card_report.has_errors:
         return findings  # a README cannot be held to a card that is itself wrong
-    from cardkit.card.load import load_card  # noqa: PLC0415
+    from cardkit.card.load import load_card
 
     card = load_card(card_path).card
     if card is not None:
@@ -299,9 +299,9 @@ def _rendered_readmes_are_current(card: Any, folder: Path) -> list[Finding]:
     README.md may be the English or the bilingual layout; a README written by hand (no marker) is
     held to the card only through its metadata.
     """
-    from cardkit.render import render_layouts  # noqa: PLC0415
-    from cardkit.render.engine import MARKER_PREFIX  # noqa: PLC0415
-    from cardkit.render.files import RenderResult, check_file  # noqa: PLC0415
+    from cardkit.render import render_layouts
+    from cardkit.render.engine import MARKER_PREFIX
+    from cardkit.render.files import RenderResult, check_file
 
     texts = render_layouts(card, ["en", "en+zh", "zh", "zh-Hant"])
     candidates = {"README.md": ("en", "en+zh"), "README_zh.md": ("zh",), "README_zh-Hant.md": ("zh-Hant",)}
@@ -350,7 +350,7 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _eval_values_agree(fm: FrontMatter, card: Any) -> Iterator[Finding]:
-    from huggingface_hub.repocard_data import model_index_to_eval_results  # noqa: PLC0415
+    from huggingface_hub.repocard_data import model_index_to_eval_results
 
     if card.evaluation is None or not card.evaluation.results:
         return

@@ -64,7 +64,7 @@ class Card(Strict):
     @field_validator("citation")
     @classmethod
     def _parses_as_bibtex(cls, value: str | None) -> str | None:
-        from cardkit.core.citation import bibtex_problems  # noqa: PLC0415
+        from cardkit.core.citation import bibtex_problems
 
         if value is not None and (problems := bibtex_problems(value)):
             raise PydanticCustomError("citation_invalid", "{problems}", {"problems": "; ".join(problems)})

@@ -25,7 +25,7 @@ def schema_text() -> str:
 
 
 def write_schema(path: Path = SCHEMA_PATH) -> Path:
-    from cardkit.core.atomic import write_text_atomic  # noqa: PLC0415
+    from cardkit.core.atomic import write_text_atomic
 
     write_text_atomic(path, schema_text())
     return path

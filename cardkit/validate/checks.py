@@ -35,7 +35,7 @@ def check_card(path: Path, options: ValidateOptions) -> tuple[CardReport, Depend
     config_path = loaded.folder / loaded.card.config
     config = None
     if options.cache:
-        from cardkit.validate.report_cache import snapshot  # noqa: PLC0415 - hashing, only with the cache
+        from cardkit.validate.report_cache import snapshot  # lazy: hashing, only with the cache
 
         config = snapshot(config_path, loaded.folder)
     report.model_id = loaded.card.identity.repo_id
@@ -75,15 +75,15 @@ def _check_against_config(
 
 
 def _check_against_model(loaded: LoadedCard, report: CardReport, source: ConfigFile, use_cache: bool) -> None:
-    from cardkit.validate import facts_cache  # noqa: PLC0415 - the model path only, not --no-model
-    from cardkit.validate.fact_check import compare_facts  # noqa: PLC0415
+    from cardkit.validate import facts_cache  # lazy: the model path only, not --no-model
+    from cardkit.validate.fact_check import compare_facts
 
     assert source.data is not None
     key = facts_cache.cache_key(source.data) if use_cache else None
     cached = facts_cache.load(key, source.display) if key is not None else None
     if cached is None:
-        from cardkit.model.architecture_facts import facts_for_config  # noqa: PLC0415 - imports torch
-        from cardkit.model.model_config import build_config, rejection  # noqa: PLC0415
+        from cardkit.model.architecture_facts import facts_for_config  # lazy: imports torch
+        from cardkit.model.model_config import build_config, rejection
 
         with full_collections_paused():  # the first config imports torch and the model code
             config, findings = build_config(source.data, source.display, source)
@@ -138,13 +138,13 @@ def _check_weights(
     loaded: LoadedCard, report: CardReport, data: dict[str, Any], options: ValidateOptions
 ) -> None:
     """--checkpoint, then --load and --generate, each adding findings and figures to the report."""
-    from cardkit.validate.checkpoint import check_checkpoint, config_dtype  # noqa: PLC0415 - --checkpoint only
+    from cardkit.model.checkpoint import check_checkpoint, config_dtype  # lazy: --checkpoint only
 
     assert options.checkpoint is not None
     built: list[Any] = []
 
     def build() -> Any:  # only when the expected state is not cached, or to load: imports transformers
-        from cardkit.model.model_config import build_config  # noqa: PLC0415
+        from cardkit.model.model_config import build_config
 
         if not built:
             built.append(build_config(data, display_path(loaded.folder / loaded.card.config))[0])
@@ -171,8 +171,8 @@ def _check_weights(
 def _load_and_generate(
     loaded: LoadedCard, report: CardReport, config: Any, dtype: str | None, options: ValidateOptions
 ) -> None:
-    from cardkit.model.loaded_model import load_and_check  # noqa: PLC0415 - imports torch and transformers
-    from cardkit.model.smoke_test import run_smoke_test  # noqa: PLC0415
+    from cardkit.model.loaded_model import load_and_check  # lazy: imports torch and transformers
+    from cardkit.model.smoke_test import run_smoke_test
 
     assert options.checkpoint is not None and report.runtime is not None
     size = report.runtime["checkpoint"].get("data_bytes") or 0

@@ -16,8 +16,8 @@ from dataclasses import asdict
 from typing import Any
 
 from cardkit.core import cache as cache_store
+from cardkit.core.facts import ArchitectureFacts
 from cardkit.core.findings import Finding
-from cardkit.model.architecture_facts import ArchitectureFacts
 from cardkit.validate.report_cache import finding_from_dict
 
 KIND = "facts"

@@ -18,7 +18,7 @@ from cardkit.validate.options import DEFAULT_OPTIONS, ValidateOptions
 
 def validate_card(path: Path, options: ValidateOptions = DEFAULT_OPTIONS) -> CardReport:
     """Every finding for one card file, computed afresh (no report cache)."""
-    from cardkit.validate.checks import check_card  # noqa: PLC0415 - builds the schema
+    from cardkit.validate.checks import check_card  # lazy: builds the schema
 
     return check_card(path, options)[0]
 
@@ -29,10 +29,10 @@ def _cacheable(options: ValidateOptions) -> bool:
 
 
 def _validate_cached(path: Path, options: ValidateOptions) -> CardReport:
-    from cardkit.validate import report_cache  # noqa: PLC0415 - hashing and the cache's files, only when used
+    from cardkit.validate import report_cache  # lazy: hashing and the cache's files, only when used
 
     def compute() -> tuple[CardReport, report_cache.Dependencies]:
-        from cardkit.validate.checks import check_card  # noqa: PLC0415 - builds the schema
+        from cardkit.validate.checks import check_card  # lazy: builds the schema
 
         return check_card(path, options)
 

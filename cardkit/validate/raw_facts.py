@@ -15,8 +15,35 @@ from typing import Any
 
 from cardkit.card.load import LoadedCard
 from cardkit.core.findings import Finding, Severity
-from cardkit.model.model_config import RAW_KEYS, raw_config_facts
 from cardkit.validate.fact_check import ARCH, stated_facts
+
+RAW_KEYS: dict[str, tuple[str, ...]] = {
+    "model_type": ("model_type",),
+    "hidden_size": ("hidden_size", "n_embd", "d_model"),
+    "num_layers": ("num_hidden_layers", "n_layer", "num_layers"),
+    "num_attention_heads": ("num_attention_heads", "n_head", "num_heads"),
+    "num_kv_heads": ("num_key_value_heads", "num_kv_heads", "n_head_kv"),
+    "intermediate_size": ("intermediate_size", "ffn_hidden_size", "n_inner"),
+    "vocab_size": ("vocab_size",),
+    "max_sequence_length": ("max_position_embeddings", "n_positions"),
+    "tied_embeddings": ("tie_word_embeddings",),
+}
+"""Spellings of each fact in config.json files across families and eras (card field -> config keys)."""
+
+
+def raw_config_facts(data: dict[str, Any]) -> dict[str, Any]:
+    """Facts the file states explicitly, for the fast path that must not import transformers.
+
+    Only keys present in the file are compared: a default (Falcon ties its embeddings unless told
+    otherwise) is known only to transformers' classes, which the full check uses.
+    """
+    facts = {}
+    for field_name, keys in RAW_KEYS.items():
+        present = [data[key] for key in keys if key in data and data[key] is not None]
+        if present:
+            facts[field_name] = present[0]
+    return facts
+
 
 LITERAL_KEYS: dict[str, str] = {
     "model_type": "model_type",

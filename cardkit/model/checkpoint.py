@@ -1,7 +1,7 @@
 """Check a checkpoint folder against the architecture the card describes, from headers alone.
 
 The inventory reads exactly the files from_pretrained would load (`cardkit.model.checkpoint_files`): the
-safetensors headers of every shard (`cardkit.validate.safetensors_header`) or a pickle's description of its
+safetensors headers of every shard (`cardkit.model.safetensors_header`) or a pickle's description of its
 tensors (`cardkit.model.bin_checkpoint`), never the tensor data, so an 80 GB checkpoint is checked in well
 under a second. The expected state
 dict comes from the card's config.json built on the meta device, the same build that gives the exact
@@ -35,7 +35,7 @@ from cardkit.model.expected_state import (
 )
 from cardkit.model.expected_state import config_dtype as config_dtype
 from cardkit.model.expected_state import expected_state as expected_state
-from cardkit.validate.safetensors_header import FLOATING_DTYPES, HeaderError, read_header
+from cardkit.model.safetensors_header import FLOATING_DTYPES, HeaderError, read_header
 
 
 @dataclass(frozen=True)
