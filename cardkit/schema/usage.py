@@ -14,6 +14,10 @@ class Snippet(Strict):
     title: LocalizedText
     language: Literal["python", "bash"] = Field(default="python", description="Language of the code.")
     code: NonEmpty = Field(description="Complete, runnable code; checked to parse and to load this repo.")
+    requirements: list[NonEmpty] = Field(
+        default_factory=list,
+        description="pip requirements this snippet needs beyond `usage.requirements` (e.g. `flash-attn`).",
+    )
 
 
 class PromptFormat(Strict):
@@ -43,7 +47,11 @@ class Generation(Strict):
 
 
 class Usage(Strict):
-    requirements: list[NonEmpty] = Field(default_factory=list, description="pip requirements, e.g. versions.")
+    requirements: list[NonEmpty] = Field(
+        default_factory=list,
+        description="pip requirements of every snippet, with minimum versions (`transformers>=4.56.0`); "
+        "checked against what the snippets' code uses.",
+    )
     example_prompt: NonEmpty = Field(
         description="A prompt used in examples and in the generation smoke test."
     )

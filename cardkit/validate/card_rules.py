@@ -16,6 +16,7 @@ from cardkit.core.findings import Finding, Severity
 from cardkit.core.python_snippet import SnippetError, parse_snippet
 from cardkit.core.text_patterns import MIRROR_HOSTS, TRUST_REMOTE, URL_HOST
 from cardkit.schema import LocalizedText
+from cardkit.validate.snippet_requirements import Problem, parse_requirements, snippet_needs, unmet
 
 Rule = Callable[[LoadedCard], Iterator[Finding]]
 RULES: list[Rule] = []
@@ -240,6 +241,56 @@ def snippets_run_this_model(loaded: LoadedCard) -> Iterator[Finding]:
                 "snippet sets trust_remote_code=True; cards should load with native transformers code",
                 where,
             )
+
+
+@rule
+def snippets_have_their_requirements(loaded: LoadedCard) -> Iterator[Finding]:
+    """What each snippet's code needs installed must be stated, at a version that has it."""
+    usage = loaded.card.usage
+    stated, invalid = parse_requirements(usage.requirements, ("usage", "requirements"))
+    reported: set[tuple[str | int, ...]] = set()
+    for index, snippet in enumerate(usage.snippets):
+        extra, bad = parse_requirements(snippet.requirements, ("usage", "snippets", index, "requirements"))
+        invalid += bad
+        if snippet.language != "python":
+            continue
+        try:
+            tree = parse_snippet(snippet.code)
+        except SnippetError:
+            continue  # usage-snippet-syntax reports it
+        for problem in unmet(snippet_needs(tree), stated + extra):
+            if problem.stated is None or problem.stated.field_path not in reported:
+                yield _requirement_finding(loaded, index, problem)
+            if problem.stated is not None:  # a too-old line of the card is reported once, not per snippet
+                reported.add(problem.stated.field_path)
+    for where, reason in invalid:
+        yield loaded.finding(
+            "usage-requirement-invalid", Severity.ERROR, f"not a pip requirement: {reason}", where
+        )
+
+
+def _requirement_finding(loaded: LoadedCard, index: int, problem: Problem) -> Finding:
+    need = problem.need
+    wanted = need.package + (f">={need.minimum}" if need.minimum else "")
+    if problem.stated is None:
+        return loaded.finding(
+            "usage-requirement-missing",
+            Severity.WARNING,
+            f"snippet {index + 1} needs {need.package} ({need.why}); neither usage.requirements nor"
+            " the snippet's requirements list it",
+            ("usage", "snippets", index, "code"),
+            expected=wanted,
+            line_offset=need.line,
+        )
+    stated = str(problem.stated.requirement)
+    return loaded.finding(
+        "usage-requirement-too-old",
+        Severity.ERROR,
+        f"{stated!r} admits {problem.stated.lowest()}, but snippet {index + 1} needs {wanted}: {need.why}",
+        problem.stated.field_path,
+        expected=wanted,
+        actual=stated,
+    )
 
 
 @rule
