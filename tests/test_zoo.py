@@ -9,6 +9,7 @@ fails at that fact's line. Types that do not build are listed with transformers'
 from __future__ import annotations
 
 import json
+import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ FILL: dict[str, Any] = {
     "precision": "not published",
     "id": "apache-2.0",
     "example_prompt": "Hello",
+    "requirements": ["torch", "transformers"],
     "rotary_fraction": 1.0,
     "positional_embedding": {"type": "none"},
     "num_experts": 1,
@@ -52,7 +54,10 @@ FILL: dict[str, Any] = {
 def _build(model_type: str) -> tuple[Any, Any]:
     """The default config, as config.json would carry it, built on the meta device."""
     config = CONFIG_MAPPING[model_type]()
-    config = type(config).from_dict(json.loads(config.to_json_string(use_diff=False)))
+    with tempfile.TemporaryDirectory() as folder:  # transformers' own way through a file: it
+        path = Path(folder) / "config.json"  # decodes {"__float__": "Infinity"} (Mamba-2 limits)
+        path.write_text(config.to_json_string(use_diff=False), encoding="utf-8")
+        config = type(config).from_json_file(str(path))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with torch.device("meta"):

@@ -138,8 +138,11 @@ def _number(token: str, path: FieldPath, where: tuple[int, int], config: ConfigF
     if len(token) > MAX_NUMBER_CHARS:
         code = "config-number-too-long"
         message = f"a number of {len(token):,} characters; the limit is {MAX_NUMBER_CHARS}"
-    elif token in ("NaN", "Infinity", "-Infinity"):
-        code, message = "config-not-finite", f"{token} is not JSON; write a finite number"
+    elif token in ("Infinity", "-Infinity"):
+        _infinity_noted(token, path, where, config)
+        return True
+    elif token == "NaN":
+        code, message = "config-not-finite", "NaN is not JSON, and no setting of a model is meaningfully NaN"
     elif any(c in token for c in ".eE"):
         try:
             finite = math.isfinite(float(token))
@@ -153,6 +156,19 @@ def _number(token: str, path: FieldPath, where: tuple[int, int], config: ConfigF
     field_name = _dotted(path) or None
     config.findings.append(Finding(code, Severity.ERROR, message, config.display, *where, field_name))
     return False
+
+
+def _infinity_noted(token: str, path: FieldPath, where: tuple[int, int], config: ConfigFile) -> None:
+    """`Infinity` is how Python's json (and so transformers 4) writes an unbounded limit, such as
+    Mamba-2's `time_step_limit`; transformers reads it back, so the model loads. Only other JSON
+    readers refuse it: a warning, and the value is read as transformers reads it."""
+    message = (
+        f"{token} is not strict JSON: transformers reads it, other JSON readers refuse it"
+        ' (transformers 5 writes {"__float__": "Infinity"})'
+    )
+    field_name = _dotted(path) or None
+    finding = Finding("config-not-finite", Severity.WARNING, message, config.display, *where, field_name)
+    config.findings.append(finding)
 
 
 def read_config(path: Path, display: str) -> ConfigFile:

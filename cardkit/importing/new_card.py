@@ -187,6 +187,7 @@ def new_card(
         },
         "usage": {
             "example_prompt": todo("a prompt for examples and the smoke test"),
+            "requirements": todo("pip requirements with minimum versions, e.g. transformers>=4.56.0"),
             "snippets": [{"title": todo_text("snippet title"), "code": todo("runnable get-started code")}],
         },
         "prose": {

@@ -95,9 +95,17 @@ def build_config(
             )
         )
     try:
-        return mapping[model_type].from_dict(data), findings
+        config_class = mapping[model_type]
+        return config_class.from_dict(_special_floats_decoded(config_class, data)), findings
     except Exception as exc:  # any rejection of user data by transformers is a finding
         return None, [rejection(source, "config-invalid", "transformers rejects the config", exc)]
+
+
+def _special_floats_decoded(config_class: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """`{"__float__": "Infinity"}` back to a float, as transformers 5 does when it reads a file it
+    wrote (`from_pretrained` decodes; `from_dict` alone does not), with its own decoder."""
+    decode = getattr(config_class, "_decode_special_floats", None)
+    return decode(data) if callable(decode) else data
 
 
 _FIELD_IN_MESSAGE = re.compile(r"field '([^']+)'")
