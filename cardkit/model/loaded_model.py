@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cardkit.card.load import LoadedCard
+from cardkit.card.load import CheckedCard
 from cardkit.card.paths import display_path
 from cardkit.core.errors import MissingDependencyError
 from cardkit.core.findings import Finding, Severity
@@ -166,7 +166,7 @@ COUNT_FIELDS = (
 )
 
 
-def compare_counts(loaded: LoadedCard, counts: ModelCounts) -> list[Finding]:
+def compare_counts(loaded: CheckedCard, counts: ModelCounts) -> list[Finding]:
     """The loaded model against the card: `expected` is the loaded figure, `actual` the card's."""
     arch = loaded.card.architecture
     findings = []
@@ -236,7 +236,7 @@ def architecture_bytes(config: Any, dtype: str | None) -> int:
 
 
 def load_and_check(
-    loaded: LoadedCard,
+    loaded: CheckedCard,
     folder: Path,
     config: Any,
     dtype: str | None,

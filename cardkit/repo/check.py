@@ -278,13 +278,13 @@ def _card_checks(
     findings = list(card_report.findings)
     if card_report.has_errors:
         return findings  # a README cannot be held to a card that is itself wrong
-    from cardkit.card.load import load_card
+    from cardkit.card.load import CheckedCard, load_card
 
-    card = load_card(card_path).card
-    if card is not None:
+    loaded = load_card(card_path)
+    if isinstance(loaded, CheckedCard):
         if fm is not None:
-            findings += _readme_agrees_with_card(fm, card)
-        findings += _rendered_readmes_are_current(card, folder)
+            findings += _readme_agrees_with_card(fm, loaded.card)
+        findings += _rendered_readmes_are_current(loaded.card, folder)
     return findings
 
 

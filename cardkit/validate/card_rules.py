@@ -11,13 +11,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from cardkit.card.load import LoadedCard
+from cardkit.card.load import CheckedCard
 from cardkit.core.findings import Finding, Severity
 from cardkit.core.python_snippet import SnippetError, parse_snippet
 from cardkit.core.text_patterns import MIRROR_HOSTS, TRUST_REMOTE, URL_HOST
 from cardkit.schema import LocalizedText
 
-Rule = Callable[[LoadedCard], Iterator[Finding]]
+Rule = Callable[[CheckedCard], Iterator[Finding]]
 RULES: list[Rule] = []
 
 SIZE_IN_NAME = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)[bB](?![a-zA-Z0-9])")
@@ -29,13 +29,12 @@ def rule(func: Rule) -> Rule:
     return func
 
 
-def check_rules(loaded: LoadedCard) -> list[Finding]:
-    assert loaded.card is not None
+def check_rules(loaded: CheckedCard) -> list[Finding]:
     return [finding for each in RULES for finding in each(loaded)]
 
 
 @rule
-def heads_divide_hidden(loaded: LoadedCard) -> Iterator[Finding]:
+def heads_divide_hidden(loaded: CheckedCard) -> Iterator[Finding]:
     arch = loaded.card.architecture
     if arch.num_attention_heads is None:
         return
@@ -58,7 +57,7 @@ def heads_divide_hidden(loaded: LoadedCard) -> Iterator[Finding]:
 
 
 @rule
-def rotary_has_fraction(loaded: LoadedCard) -> Iterator[Finding]:
+def rotary_has_fraction(loaded: CheckedCard) -> Iterator[Finding]:
     pos = loaded.card.architecture.positional_embedding
     if pos is None:
         return
@@ -79,7 +78,7 @@ def rotary_has_fraction(loaded: LoadedCard) -> Iterator[Finding]:
 
 
 @rule
-def tokenizer_fits_embeddings(loaded: LoadedCard) -> Iterator[Finding]:
+def tokenizer_fits_embeddings(loaded: CheckedCard) -> Iterator[Finding]:
     card = loaded.card
     if card.tokenizer.vocab_size > card.architecture.vocab_size:
         yield loaded.finding(
@@ -94,7 +93,7 @@ def tokenizer_fits_embeddings(loaded: LoadedCard) -> Iterator[Finding]:
 
 
 @rule
-def size_label_matches_name(loaded: LoadedCard) -> Iterator[Finding]:
+def size_label_matches_name(loaded: CheckedCard) -> Iterator[Finding]:
     """A "7B" label on a repo called `...-13b` is the classic copy-paste error between model sizes."""
     identity, label = loaded.card.identity, loaded.card.architecture.parameters.label
     named = f"{identity.repo_id} {identity.name}".replace("_", "-")
@@ -111,7 +110,7 @@ def size_label_matches_name(loaded: LoadedCard) -> Iterator[Finding]:
 
 
 @rule
-def tuned_models_name_base(loaded: LoadedCard) -> Iterator[Finding]:
+def tuned_models_name_base(loaded: CheckedCard) -> Iterator[Finding]:
     identity = loaded.card.identity
     if identity.variant != "base" and identity.base_model is None:
         yield loaded.finding(
@@ -123,7 +122,7 @@ def tuned_models_name_base(loaded: LoadedCard) -> Iterator[Finding]:
 
 
 @rule
-def tokens_are_epochs_times_data(loaded: LoadedCard) -> Iterator[Finding]:
+def tokens_are_epochs_times_data(loaded: CheckedCard) -> Iterator[Finding]:
     t = loaded.card.training
     if (
         t.tokens
@@ -147,7 +146,7 @@ def _tolerance(decimals: int, terms: int = 1) -> float:
 
 
 @rule
-def compute_table_totals(loaded: LoadedCard) -> Iterator[Finding]:
+def compute_table_totals(loaded: CheckedCard) -> Iterator[Finding]:
     compute = loaded.card.training.compute
     table = compute.table if compute else None
     if table is None:
@@ -174,7 +173,7 @@ ESCAPE_RESIDUE = re.compile(r"^(?:%?3A|%?2F)(?=[A-Za-z])")
 
 
 @rule
-def dataset_ids_are_clean(loaded: LoadedCard) -> Iterator[Finding]:
+def dataset_ids_are_clean(loaded: CheckedCard) -> Iterator[Finding]:
     for index, dataset in enumerate(loaded.card.training.published_datasets):
         if dataset.id and (match := ESCAPE_RESIDUE.match(dataset.id)):
             yield loaded.finding(
@@ -189,7 +188,7 @@ def dataset_ids_are_clean(loaded: LoadedCard) -> Iterator[Finding]:
 
 
 @rule
-def stop_tokens_are_special(loaded: LoadedCard) -> Iterator[Finding]:
+def stop_tokens_are_special(loaded: CheckedCard) -> Iterator[Finding]:
     special = loaded.card.tokenizer.special_tokens
     declared = {special.bos, special.eos, special.unk, special.pad, *special.additional}
     for index, token in enumerate(loaded.card.usage.stop_tokens):
@@ -204,7 +203,7 @@ def stop_tokens_are_special(loaded: LoadedCard) -> Iterator[Finding]:
 
 
 @rule
-def snippets_run_this_model(loaded: LoadedCard) -> Iterator[Finding]:
+def snippets_run_this_model(loaded: CheckedCard) -> Iterator[Finding]:
     repo_id = loaded.card.identity.repo_id
     for index, snippet in enumerate(loaded.card.usage.snippets):
         where = ("usage", "snippets", index, "code")
@@ -243,7 +242,7 @@ def snippets_run_this_model(loaded: LoadedCard) -> Iterator[Finding]:
 
 
 @rule
-def sampling_settings_are_used(loaded: LoadedCard) -> Iterator[Finding]:
+def sampling_settings_are_used(loaded: CheckedCard) -> Iterator[Finding]:
     gen = loaded.card.usage.generation
     if not gen.do_sample and any(v is not None for v in (gen.temperature, gen.top_p, gen.top_k)):
         yield loaded.finding(
@@ -275,7 +274,7 @@ def values_of_type(
 
 
 @rule
-def chinese_reads_as_chinese(loaded: LoadedCard) -> Iterator[Finding]:
+def chinese_reads_as_chinese(loaded: CheckedCard) -> Iterator[Finding]:
     """Folded YAML lines put spaces between Chinese characters; ASCII punctuation reads as a typo."""
     for path, text in values_of_type(loaded.card, LocalizedText):
         if match := SPACE_BETWEEN_CJK.search(text.zh):
@@ -296,7 +295,7 @@ def chinese_reads_as_chinese(loaded: LoadedCard) -> Iterator[Finding]:
 
 
 @rule
-def links_use_canonical_hosts(loaded: LoadedCard) -> Iterator[Finding]:
+def links_use_canonical_hosts(loaded: CheckedCard) -> Iterator[Finding]:
     for path, text in values_of_type(loaded.card, str):
         for match in URL_HOST.finditer(text):
             host = match.group(1).lower()
@@ -334,7 +333,7 @@ def template_code(text: str) -> str | None:
 
 
 @rule
-def prose_is_not_template_code(loaded: LoadedCard) -> Iterator[Finding]:
+def prose_is_not_template_code(loaded: CheckedCard) -> Iterator[Finding]:
     for path, text in values_of_type(loaded.card, LocalizedText):
         for language in ("en", "zh"):
             if (code := template_code(getattr(text, language))) is not None:
