@@ -81,7 +81,8 @@ def build_prompt(loaded: CheckedCard, tokenizer: Any) -> str:
         return fmt.template.replace("{system}", system).replace("{prompt}", usage.example_prompt)
     if getattr(tokenizer, "chat_template", None):
         messages = [{"role": "user", "content": usage.example_prompt}]
-        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        prompt: str = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        return prompt
     return usage.example_prompt
 
 
@@ -207,7 +208,7 @@ def forced_stop_ends_generation(
         probe.pop(name, None)
     with torch.no_grad():
         output = model.generate(**inputs, **probe, logits_processor=LogitsProcessorList([force]))
-    return output.shape[-1] - inputs["input_ids"].shape[-1] == 1
+    return bool(output.shape[-1] - inputs["input_ids"].shape[-1] == 1)
 
 
 def _stop_findings(

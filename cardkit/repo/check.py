@@ -268,7 +268,8 @@ def _card_checks(
     card_path: Path, folder: Path, fm: FrontMatter | None, report: CardReport, options: CheckOptions
 ) -> list[Finding]:
     """Validate the card (and the weights when asked), then hold the README to it."""
-    from cardkit.validate.pipeline import ValidateOptions, validate_card
+    from cardkit.validate.options import ValidateOptions
+    from cardkit.validate.pipeline import validate_card
 
     checkpoint = folder if options.checkpoint else None
     card_report = validate_card(card_path, ValidateOptions(model=options.model, checkpoint=checkpoint))

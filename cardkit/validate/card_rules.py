@@ -142,7 +142,7 @@ def tokens_are_epochs_times_data(loaded: CheckedCard) -> Iterator[Finding]:
 
 def _tolerance(decimals: int, terms: int = 1) -> float:
     """Largest gap rounding can explain: half a unit in the last place for each rounded term."""
-    return terms * 0.5 * 10**-decimals + 1e-9
+    return terms * 0.5 * 10.0**-decimals + 1e-9
 
 
 @rule

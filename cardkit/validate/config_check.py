@@ -46,7 +46,7 @@ def _card_value(card: Any, path: tuple[str, ...]) -> Any:
 def _same(card_value: Any, truth: Any) -> bool:
     if isinstance(truth, float) or isinstance(card_value, float):
         return card_value is not None and truth is not None and abs(float(card_value) - float(truth)) < 1e-9
-    return card_value == truth
+    return bool(card_value == truth)
 
 
 def compare_config(loaded: CheckedCard, facts: ConfigFacts) -> Iterator[Finding]:
