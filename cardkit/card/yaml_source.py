@@ -31,6 +31,7 @@ class PureCardLoader(yaml.SafeLoader):
     """
 
 
+# The base is chosen at import time (libyaml is optional), so mypy sees it as Any.
 class CardLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """The same loader on libyaml's parser when PyYAML was built with it (ten times faster)."""
 

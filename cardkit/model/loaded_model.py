@@ -86,7 +86,9 @@ def load_model(
     if device_map is not None:
         kwargs["device_map"] = device_map
     start = time.perf_counter()
-    model, info = AutoModelForCausalLM.from_pretrained(str(folder), output_loading_info=True, **kwargs)
+    # A (model, info) pair with output_loading_info; transformers annotates the model alone.
+    loaded: Any = AutoModelForCausalLM.from_pretrained(str(folder), output_loading_info=True, **kwargs)
+    model, info = loaded
     seconds = time.perf_counter() - start
     model.eval()
     return model, info, device, seconds

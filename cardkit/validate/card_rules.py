@@ -261,7 +261,7 @@ ASCII_PUNCT_BY_CJK = re.compile(f"[{CJK}][,;:!?()]|[,;:!?()][{CJK}]")
 
 def values_of_type(
     value: object, wanted: type, path: tuple[str | int, ...] = ()
-) -> Iterator[tuple[tuple, Any]]:
+) -> Iterator[tuple[tuple[str | int, ...], Any]]:
     """Every value of type `wanted` anywhere in a card, with its field path."""
     if isinstance(value, wanted):
         yield path, value
