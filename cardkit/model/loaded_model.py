@@ -87,8 +87,8 @@ def load_model(
         kwargs["device_map"] = device_map
     start = time.perf_counter()
     # A (model, info) pair with output_loading_info; transformers annotates the model alone.
-    loaded: Any = AutoModelForCausalLM.from_pretrained(str(folder), output_loading_info=True, **kwargs)
-    model, info = loaded
+    pair: Any = AutoModelForCausalLM.from_pretrained(str(folder), output_loading_info=True, **kwargs)
+    model, info = pair
     seconds = time.perf_counter() - start
     model.eval()
     return model, info, device, seconds
