@@ -123,7 +123,8 @@ def _key(token: str, frame: _Frame, path: FieldPath, where: tuple[int, int], con
     except ValueError:
         return  # a bad escape: `json` reports it
     frame.key = key
-    config.positions[(*path, key)] = where
+    key_path = (*path, key)  # not inline: mypy takes `x[(*a, b)]` for 3.11-only `x[*a, b]`
+    config.positions[key_path] = where
     if key in frame.keys:
         message = f"duplicate key {key!r}; JSON readers (transformers included) keep only the last"
         field_name = _dotted((*path, key))

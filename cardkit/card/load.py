@@ -18,11 +18,15 @@ SCHEMA_COMMENT = "# yaml-language-server: $schema="
 
 @dataclass
 class LoadedCard:
-    """A card file as read: the model when it validated, and always where each field came from."""
+    """A card file as read, whether or not it validated: where each field came from, and findings.
+
+    `load_card` returns one of its two kinds: `CheckedCard` (the schema accepted it; `card` is the
+    model) or `FailedLoad` (unreadable, not YAML, not a mapping, or rejected by the schema). Code
+    that needs the model takes `CheckedCard`, so the type checker proves it is never handed `None`.
+    """
 
     path: Path
     display: str
-    card: Card | None
     source_map: SourceMap
     raw: Any = None
     findings: list[Finding] = field(default_factory=list)
@@ -54,6 +58,19 @@ class LoadedCard:
             expected,
             actual,
         )
+
+
+@dataclass
+class CheckedCard(LoadedCard):
+    """A card the schema accepted: `card` is its model. Its findings may still hold errors that
+    validation does not catch (a duplicate YAML key, a missing schema comment)."""
+
+    card: Card = field(kw_only=True)
+
+
+@dataclass
+class FailedLoad(LoadedCard):
+    """A card file that did not become a `Card`; its findings say why."""
 
 
 def _todo_at(raw: Any, loc: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], dict[str, Any]] | None:
@@ -101,11 +118,11 @@ def _schema_findings(error: ValidationError, loaded: LoadedCard) -> list[Finding
     return findings
 
 
-def load_card(path: Path) -> LoadedCard:
+def load_card(path: Path) -> CheckedCard | FailedLoad:
     """Read, parse and validate one card file. Never raises for bad content: it reports."""
     display = display_path(path)
     text, findings = read_text(path, display)
-    loaded = LoadedCard(path, display, None, SourceMap(), findings=findings)
+    loaded = FailedLoad(path, display, SourceMap(), findings=findings)
     if text is None:
         return loaded
     parsed = load_yaml(text, display)
@@ -137,7 +154,8 @@ def load_card(path: Path) -> LoadedCard:
             )
         )
     try:
-        loaded.card = Card.model_validate(parsed.data)
+        card = Card.model_validate(parsed.data)
     except ValidationError as exc:
         loaded.findings += _schema_findings(exc, loaded)
-    return loaded
+        return loaded
+    return CheckedCard(path, display, loaded.source_map, loaded.raw, loaded.findings, card=card)

@@ -37,6 +37,14 @@ _SIMPLE_LINE = re.compile(rf"( *+)(?:(-)(?:( ++){_SIMPLE_KEY})?|{_SIMPLE_KEY})( 
 """The lines most of a card is made of (`key: value`, `- item`, `- key: value`), taken in one match."""
 
 
+def _end(pattern: re.Pattern[str], text: str, pos: int) -> int:
+    """Where the run of `pattern` at `pos` ends, for the patterns that always match there: those that
+    match the empty string, and `#`/`!`/`&` runs the caller has seen the first character of."""
+    match = pattern.match(text, pos)
+    assert match is not None, pattern.pattern
+    return match.end()
+
+
 @dataclass
 class _FlowLevel:
     """An open `[` or `{`, and the deepest level reached inside it: overall, and in the current entry."""
@@ -92,12 +100,12 @@ class _Scanner:
         if (refusal := self._simple_lines()) is not None:
             return refusal
         while True:
-            self.pos = _SPACES.match(text, self.pos).end()
+            self.pos = _end(_SPACES, text, self.pos)
             if self.pos >= size:
                 return None
             char = text[self.pos]
             if char == "#":
-                self.pos = _COMMENT.match(text, self.pos).end()
+                self.pos = _end(_COMMENT, text, self.pos)
                 continue
             if char == "\n":
                 self.pos += 1
@@ -134,7 +142,7 @@ class _Scanner:
         indent, dash, item_key_spaces, value = line.groups()
         column = len(indent)
         if value is not None and value.lstrip()[0] not in "'\"":  # a plain value may go on below
-            below = _LEADING_BLANKS.match(text, line.end()).end()
+            below = _end(_LEADING_BLANKS, text, line.end())
             below_column = below - (text.rfind("\n", 0, below) + 1)
             open_column = column + 1 + len(item_key_spaces) if item_key_spaces else column
             if below < len(text) and (
@@ -209,7 +217,7 @@ class _Scanner:
 
     def _scalar_or_property(self, char: str) -> None:
         if char in "!&":
-            self.pos = _PROPERTY.match(self.text, self.pos).end()
+            self.pos = _end(_PROPERTY, self.text, self.pos)
         elif char in "|>" and not self.levels:
             self._block_scalar()
             self.key_column = None  # it ends at a line start
@@ -305,11 +313,11 @@ class _Scanner:
             return
         while match is not None:
             self.pos = match.end()
-            after = _SPACES.match(text, self.pos).end()
+            after = _end(_SPACES, text, self.pos)
             if after == self.pos and (after >= size or text[after] != "\n"):
                 return
             if after < size and text[after] == "\n":
-                blanks_end = _LEADING_BLANKS.match(text, after).end()
+                blanks_end = _end(_LEADING_BLANKS, text, after)
                 line_start = text.rfind("\n", after, blanks_end) + 1
                 column = blanks_end - line_start
                 if blanks_end >= size or text[blanks_end] == "#" or (not self.levels and column < indent):
@@ -336,7 +344,7 @@ class _Scanner:
         minimum = max((self.indents[-1] if self.indents else -1) + 1, 1)
         increment = header.group(1) or header.group(2)
         start = min(self.pos + 1, size)
-        blanks_end = _LEADING_BLANKS.match(text, start).end()
+        blanks_end = _end(_LEADING_BLANKS, text, start)
         line_start = text.rfind("\n", start - 1, blanks_end) + 1
         if increment:
             indent = minimum + int(increment) - 1
@@ -352,7 +360,7 @@ class _Scanner:
                 self.pos = size
                 return
             line_start = end + 1
-            spaces_end = _INDENT.match(text, line_start).end()
+            spaces_end = _end(_INDENT, text, line_start)
             if spaces_end - line_start >= indent:
                 position = line_start + indent
             elif spaces_end < size and text[spaces_end] == "\n":

@@ -31,13 +31,17 @@ class PureCardLoader(yaml.SafeLoader):
     """
 
 
+# The base is chosen at import time (libyaml is optional), so mypy sees it as Any.
 class CardLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """The same loader on libyaml's parser when PyYAML was built with it (ten times faster)."""
 
 
+# Timestamps, and the `=` value tag (a plain `=`), stay text. types-PyYAML solves add_constructor's
+# type variable from the method's own class, SafeConstructor, outside its Loader bound (though every
+# loader is a SafeConstructor): hence the two ignores.
 for _loader in (PureCardLoader, CardLoader):
-    _loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
-    _loader.add_constructor("tag:yaml.org,2002:value", yaml.SafeLoader.construct_yaml_str)  # a plain `=`
+    for _tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:value"):
+        _loader.add_constructor(_tag, yaml.SafeLoader.construct_yaml_str)  # type: ignore[type-var]
 SAFE_LOADER: type[yaml.SafeLoader] = CardLoader
 """The loader `load_yaml` uses; tests swap in `PureCardLoader` to show the results do not depend on it."""
 MAX_DEPTH = 64
@@ -163,13 +167,15 @@ class _Walker:
                     )
                     self.add("yaml-duplicate-key", message, key_node, (*path, key))
                 keys_seen[key] = pos
-                self.out.positions[(*path, key)] = pos
-                if self._check_type(key_node, (*path, key)):
-                    self.walk(value_node, (*path, key))
+                key_path = (*path, key)  # not inline: mypy takes `x[(*a, b)]` for 3.11-only `x[*a, b]`
+                self.out.positions[key_path] = pos
+                if self._check_type(key_node, key_path):
+                    self.walk(value_node, key_path)
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
-                self.out.positions[(*path, index)] = _position(item.start_mark)
-                self.walk(item, (*path, index))
+                item_path = (*path, index)
+                self.out.positions[item_path] = _position(item.start_mark)
+                self.walk(item, item_path)
 
 
 _CONVERSION_ERRORS = (ValueError, TypeError, KeyError, ArithmeticError, yaml.YAMLError)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from cardkit.core.errors import UsageError
+from cardkit.core.findings import Finding
 
 HELP = "import lm-evaluation-harness results into a card; diff card, README, .eval_results and results"
 DESCRIPTION = """Evaluation results between lm-evaluation-harness, the card, the README and the Hub.
@@ -24,7 +25,7 @@ examples:
 """
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "eval", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -52,7 +53,7 @@ def _existing(path: str | None, kind: str, folder: bool = False) -> Path | None:
     return found
 
 
-def _print_findings(findings: list) -> None:
+def _print_findings(findings: list[Finding]) -> None:
     from cardkit.core.report import _where
 
     for f in findings:

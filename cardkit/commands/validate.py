@@ -18,7 +18,7 @@ examples:
 """
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "validate", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -66,7 +66,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from cardkit.commands import require_folder
     from cardkit.core.report import FORMATTERS, emit
-    from cardkit.validate.pipeline import ValidateOptions, exit_code, validate_paths
+    from cardkit.validate.options import ValidateOptions
+    from cardkit.validate.pipeline import exit_code, validate_paths
 
     if args.checkpoint is not None:
         require_folder(args.checkpoint, "--checkpoint")

@@ -18,8 +18,11 @@ def bibtex_problems(text: str) -> list[str]:
     """Why `text` is not a usable BibTeX citation; empty when every entry parses and is complete."""
     import bibtexparser  # lazy: 0.1 s import, only needed when a card has a citation
 
-    library = bibtexparser.parse_string(text)
-    problems = [f"cannot parse BibTeX block starting: {block.raw[:40]!r}" for block in library.failed_blocks]
+    # bibtexparser ships py.typed but re-exports parse_string without `__all__` or `as`.
+    library = bibtexparser.parse_string(text)  # type: ignore[attr-defined]
+    problems = [
+        f"cannot parse BibTeX block starting: {(block.raw or '')[:40]!r}" for block in library.failed_blocks
+    ]
     if not library.entries and not problems:
         problems.append("no BibTeX entry found")
     keys = Counter(entry.key for entry in library.entries)  # one count, not a list scan per key

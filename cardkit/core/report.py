@@ -150,7 +150,8 @@ def _report_data(report: CardReport) -> dict[str, Any]:
         }
         for f in report.findings
     ]
-    return json_safe(data)
+    safe: dict[str, Any] = json_safe(data)  # a dict converts to a dict
+    return safe
 
 
 def format_json(reports: list[CardReport], noun: str = "card") -> str:

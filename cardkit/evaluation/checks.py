@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cardkit.card.load import LoadedCard
+from cardkit.card.load import CheckedCard
 from cardkit.core.findings import Finding, Severity
 from cardkit.schema.evaluation import EvalResult
 from cardkit.validate.card_rules import _tolerance, rule
@@ -16,7 +16,7 @@ SCALE_BOUNDS = {"percent": 100.0, "fraction": 1.0}
 
 
 @rule
-def evaluation_values_fit_scale(loaded: LoadedCard) -> Iterator[Finding]:
+def evaluation_values_fit_scale(loaded: CheckedCard) -> Iterator[Finding]:
     """A fraction above 1 (or a percent above 100) is a figure copied in the other unit."""
     evaluation = loaded.card.evaluation
     for index, result in enumerate(evaluation.results if evaluation else ()):
@@ -33,9 +33,10 @@ def evaluation_values_fit_scale(loaded: LoadedCard) -> Iterator[Finding]:
             )
 
 
-def _summary_mixes(loaded: LoadedCard, index: int, members: list[EvalResult]) -> Iterator[Finding]:
+def _summary_mixes(
+    loaded: CheckedCard, index: int, name: str, members: list[EvalResult]
+) -> Iterator[Finding]:
     """An average over percent and fraction figures, or over scores and error rates, means nothing."""
-    name = loaded.card.evaluation.summaries[index].name
     checks = (("scale", "eval-summary-mixed-scales"), ("higher_is_better", "eval-summary-mixed-direction"))
     for attribute, code in checks:
         seen = {getattr(member.metric, attribute) for member in members}
@@ -54,7 +55,7 @@ def _summary_mixes(loaded: LoadedCard, index: int, members: list[EvalResult]) ->
 
 
 @rule
-def evaluation_summaries(loaded: LoadedCard) -> Iterator[Finding]:
+def evaluation_summaries(loaded: CheckedCard) -> Iterator[Finding]:
     evaluation = loaded.card.evaluation
     if evaluation is None:
         return
@@ -81,7 +82,7 @@ def evaluation_summaries(loaded: LoadedCard) -> Iterator[Finding]:
             )
             continue
         members = [results[rid] for rid in summary.of]
-        mixes = list(_summary_mixes(loaded, index, members))
+        mixes = list(_summary_mixes(loaded, index, summary.name, members))
         yield from mixes
         weights = summary.weights or [1.0] * len(members)
         if len(weights) != len(members) or not sum(weights):

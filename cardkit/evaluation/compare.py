@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cardkit.card.load import load_card
+from cardkit.card.load import FailedLoad, load_card
 from cardkit.card.paths import display_path
 from cardkit.card.yaml_source import load_yaml
 from cardkit.core.findings import Finding, Severity
@@ -47,7 +47,7 @@ def _key(dataset: dict[str, Any], metric: Any) -> Key:
 def card_scores(path: Path) -> tuple[Scores, list[Finding]]:
     loaded = load_card(path)
     scores: Scores = {}
-    if loaded.card is None or loaded.card.evaluation is None:
+    if isinstance(loaded, FailedLoad) or loaded.card.evaluation is None:
         return scores, loaded.findings
     for index, result in enumerate(loaded.card.evaluation.results):
         pos = loaded.source_map.locate(("evaluation", "results", index, "metric", "value"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from cardkit.card.load import load_card
+from cardkit.card.load import CheckedCard, load_card
 from cardkit.card.paths import display_path
 from cardkit.core.atomic import write_text_atomic
 from cardkit.core.findings import Finding, Severity
@@ -71,7 +71,7 @@ def import_results(
         report.written.append(display_path(card))
     if eval_results is not None:
         loaded = load_card(card)
-        if loaded.card is not None:
+        if isinstance(loaded, CheckedCard):
             written, findings = write_folder(eval_results, loaded.card, force=force)
             report.written += written
             report.findings += findings

@@ -106,7 +106,12 @@ class _Editor:
 
 
 def _conflicts(
-    loaded: LoadedCard, kind: str, index: int, old: dict[str, Any], new: dict[str, Any], compared: tuple
+    loaded: LoadedCard,
+    kind: str,
+    index: int,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    compared: tuple[tuple[str, ...], ...],
 ) -> list[Finding]:
     findings = []
     label = old.get("id") or old.get("name")
@@ -187,7 +192,7 @@ def _merge_list(
     kind: str,
     items: list[dict[str, Any]],
     key: str,
-    compared: tuple,
+    compared: tuple[tuple[str, ...], ...],
     force: bool,
 ) -> list[Any] | None:
     """Edits for one list of the evaluation block; the list as it will read (None: absent, unchanged)."""

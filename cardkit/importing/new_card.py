@@ -120,10 +120,14 @@ def tokenizer_draft(folder: Path | None) -> dict[str, Any]:
         raise UsageError(f"{path}: cannot read the tokenizer ({exc})") from exc
     model = data.get("model") if isinstance(data, dict) else None
     vocab = model.get("vocab") if isinstance(model, dict) else None
-    if isinstance(vocab, dict | list):
-        added = [t for t in data.get("added_tokens") or [] if isinstance(t, dict) and "content" in t]
-        ids = {t.get("id") for t in added} - (set(vocab.values()) if isinstance(vocab, dict) else set())
-        draft["vocab_size"] = len(vocab) + len(ids)
+    if isinstance(model, dict) and isinstance(vocab, dict | list):
+        # Only the shapes tokenizer.json has count: a stray type here is no reason to stop the draft.
+        listed = data.get("added_tokens")
+        listed = listed if isinstance(listed, list) else []
+        added = [t for t in listed if isinstance(t, dict) and "content" in t]
+        ids = {t.get("id") for t in added if isinstance(t.get("id"), int | None)}
+        in_vocab = {v for v in vocab.values() if isinstance(v, int)} if isinstance(vocab, dict) else set()
+        draft["vocab_size"] = len(vocab) + len(ids - in_vocab)
         kind = model.get("type")
         if kind == "WordPiece":
             draft["type"] = "wordpiece"

@@ -28,7 +28,7 @@ from cardkit.card.yaml_source import load_yaml
 from cardkit.core.citation import bibtex_problems
 from cardkit.core.python_snippet import SnippetError, parse_snippet
 from cardkit.core.text_patterns import MIRROR_HOSTS
-from cardkit.lint.rules_code import MAX_BIBTEX_ENTRIES, MIRROR_OWNERS
+from cardkit.lint.rules_code import MAX_BIBTEX_ENTRIES
 from cardkit.lint.rules_numbers import config_value, same_size, size_of, table_claims
 from cardkit.readme.claims import (
     display_name,
@@ -39,6 +39,7 @@ from cardkit.readme.claims import (
     table_results,
 )
 from cardkit.readme.document import SIZE, CodeBlock, Document, as_number, bibtex_entries, parse
+from cardkit.readme.identity import MIRROR_OWNERS
 from cardkit.schema.license import HUB_LICENSE_IDS
 
 TODO = "TODO"

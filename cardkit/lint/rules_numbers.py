@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from statistics import fmean
+from typing import TypeGuard
 
 from cardkit.core.findings import Severity
 from cardkit.lint.registry import Hit, lint_rule
@@ -47,7 +48,7 @@ the embedding's rows, which may be larger (padding)."""
 HEADERS = {key: re.compile(f"^({pattern})$", re.IGNORECASE) for key, pattern in HEADER_PATTERNS.items()}
 
 
-def _integer(value: object) -> bool:
+def _integer(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -61,14 +62,14 @@ def config_value(doc: Document, key: str) -> int | None:
     `multi_query_group_num` when `multi_query_attention` is on."""
     config = doc.config or {}
     if key == "head_dim":
-        if _integer(config.get("head_dim")):
-            return config["head_dim"]
+        if _integer(head_dim := config.get("head_dim")):
+            return head_dim
         hidden, heads = config_value(doc, "hidden_size"), config_value(doc, "num_heads")
         return hidden // heads if hidden and heads else None
     if key == "num_kv_heads" and config.get("multi_query_attention") is True:
         group = config.get("multi_query_group_num")
         return group if _integer(group) else None
-    stated = [config[alias] for alias in CONFIG_KEYS[key] if _integer(config.get(alias))]
+    stated = [value for alias in CONFIG_KEYS[key] if _integer(value := config.get(alias))]
     if len(set(stated)) > 1 and doc.model_type not in NATIVE_MODEL_TYPES:
         return None
     if stated:

@@ -73,7 +73,7 @@ def _agree(stated: str, value: float, total: float) -> bool:
     match = SCALED.match(stated)
     decimals = len(match.group(2) or "") if match else 0
     scale = value / (float(re.sub(r"[^\d.]", "", stated.split()[0].rstrip("kKMmBG")) or 1) or 1)
-    return abs(value - total) <= 10**-decimals * scale / 2 + 0.005 * abs(total) + 1e-9
+    return abs(value - total) <= 10.0**-decimals * scale / 2 + 0.005 * abs(total) + 1e-9
 
 
 @lint_rule(

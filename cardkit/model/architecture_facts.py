@@ -266,9 +266,21 @@ def _rope_parameters(config: Any) -> dict[str, Any] | None:
     return rope if isinstance(rope, dict) else None
 
 
-def _positional(facts: ArchitectureFacts, config: Any, model: Any, head_dim: int | None) -> None:
+def _module_source(cls: type) -> str:
+    """The source of the module that defines `cls`; empty when there is none to read (a class made
+    at run time, whose module is not imported, or a module shipped without its .py files)."""
     import inspect
 
+    module = inspect.getmodule(cls)
+    if module is None:
+        return ""
+    try:
+        return inspect.getsource(module)
+    except (OSError, TypeError):  # no source file; a built-in module
+        return ""
+
+
+def _positional(facts: ArchitectureFacts, config: Any, model: Any, head_dim: int | None) -> None:
     rotary = next((m for m in model.modules() if "rotary" in type(m).__name__.lower()), None)
     learned = [
         m
@@ -285,7 +297,7 @@ def _positional(facts: ArchitectureFacts, config: Any, model: Any, head_dim: int
     elif learned:
         kind = "sinusoidal" if "sinusoidal" in type(learned[0]).__name__.lower() else "learned"
         facts.set("positional_embedding.type", kind)
-    elif "alibi" in inspect.getsource(inspect.getmodule(type(model))).lower():
+    elif "alibi" in _module_source(type(model)).lower():
         facts.set("positional_embedding.type", "alibi")
     else:
         facts.undetermined["positional_embedding.type"] = "no rotary, learned or ALiBi positions found"
@@ -342,16 +354,19 @@ def _mlp_facts(facts: ArchitectureFacts, config: Any, mlp: Any, skip: tuple[Any,
         facts.undetermined["intermediate_size"] = "no down projection found in the MLP"
     else:
         _moe_facts(facts, config, mlp, experts)
-    by_class = {cls if isinstance(cls, type) else cls[0]: key for key, cls in reversed(ACT2CLS.items())}
+    by_class = {_activation_class(cls): key for key, cls in reversed(ACT2CLS.items())}
     acts = [type(m) for m in mlp.modules() if type(m) in by_class and not any(_inside(m, s) for s in skip)]
     if acts:
         stated = [v for v in vars(config).values() if isinstance(v, str) and v in ACT2CLS]
-        named = [
-            v for v in stated if (ACT2CLS[v] if isinstance(ACT2CLS[v], type) else ACT2CLS[v][0]) is acts[0]
-        ]
+        named = [v for v in stated if _activation_class(ACT2CLS[v]) is acts[0]]
         facts.set("activation", named[0] if named else by_class[acts[0]])
     else:
         facts.undetermined["activation"] = "the MLP holds no activation module transformers names"
+
+
+def _activation_class(entry: object) -> object:
+    """The class of an ACT2CLS entry: the entry itself, or the first of a (class, kwargs) pair."""
+    return entry[0] if isinstance(entry, tuple) else entry
 
 
 def _experts(mlp: Any) -> Any | None:
@@ -362,6 +377,7 @@ def _experts(mlp: Any) -> Any | None:
 def _moe_facts(facts: ArchitectureFacts, config: Any, mlp: Any, experts: Any) -> None:
     import torch
 
+    count: int | None
     if isinstance(experts, torch.nn.ModuleList):
         count = len(experts)
     else:
@@ -403,7 +419,8 @@ def active_parameters(model: Any, facts: ArchitectureFacts) -> int | None:
         if size % count:
             return None
         unused += size // count * (count - top_k)
-    return facts.values["parameters.count"] - unused
+    total: int = facts.values["parameters.count"]
+    return total - unused
 
 
 def _norm_facts(facts: ArchitectureFacts, config: Any, model: Any, layer: Any) -> None:

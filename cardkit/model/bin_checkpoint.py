@@ -45,7 +45,7 @@ def _directory_entries(handle: IO[bytes], size: int) -> int:
     position = tail.rfind(EOCD)
     if position < 0 or len(tail) < position + 22:
         raise BinRefused("not a zip-format torch checkpoint (torch.save since 1.6 writes one)")
-    entries = struct.unpack_from("<H", tail, position + 10)[0]
+    entries: int = struct.unpack_from("<H", tail, position + 10)[0]
     locator = position - 20
     if entries == 0xFFFF and locator >= 0 and tail[locator : locator + 4] == ZIP64_LOCATOR:
         record = struct.unpack_from("<Q", tail, locator + 8)[0]

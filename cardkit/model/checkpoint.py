@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cardkit.card.load import LoadedCard
+from cardkit.card.load import CheckedCard
 from cardkit.card.paths import display_path
 from cardkit.core.findings import Finding, Severity
 from cardkit.core.gc_policy import full_collections_paused
@@ -244,7 +244,7 @@ def _read_bin(inventory: Inventory, path: Path, display: str) -> list[TensorReco
 # --- the comparison -----------------------------------------------------------------------------
 
 
-def compare(loaded: LoadedCard, inventory: Inventory, expected: ExpectedState) -> list[Finding]:
+def compare(loaded: CheckedCard, inventory: Inventory, expected: ExpectedState) -> list[Finding]:
     """Missing, unexpected, wrong-shape and wrong-dtype tensors, and the parameter count."""
     findings: list[Finding] = []
     default_file = display_path(_main_file(inventory))
@@ -405,7 +405,7 @@ def stored_parameters(inventory: Inventory, expected: ExpectedState) -> int:
     return total
 
 
-def _compare_count(loaded: LoadedCard, inventory: Inventory, expected: ExpectedState) -> list[Finding]:
+def _compare_count(loaded: CheckedCard, inventory: Inventory, expected: ExpectedState) -> list[Finding]:
     """The headers' parameter total against the card; a gap the card acknowledges is not repeated."""
     if inventory.findings:
         return []  # an unreadable shard makes any total meaningless; its finding says why
@@ -443,7 +443,7 @@ def summary(inventory: Inventory, expected: ExpectedState | None) -> dict[str, A
 
 
 def check_checkpoint(
-    loaded: LoadedCard,
+    loaded: CheckedCard,
     folder: Path,
     config_data: dict[str, Any],
     build_config: Callable[[], Any],

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cardkit.card.load import LoadedCard
+from cardkit.card.load import CheckedCard
 from cardkit.card.paths import display_path
 from cardkit.core.errors import MissingDependencyError
 from cardkit.core.findings import Finding, Severity
@@ -86,7 +86,9 @@ def load_model(
     if device_map is not None:
         kwargs["device_map"] = device_map
     start = time.perf_counter()
-    model, info = AutoModelForCausalLM.from_pretrained(str(folder), output_loading_info=True, **kwargs)
+    # A (model, info) pair with output_loading_info; transformers annotates the model alone.
+    pair: Any = AutoModelForCausalLM.from_pretrained(str(folder), output_loading_info=True, **kwargs)
+    model, info = pair
     seconds = time.perf_counter() - start
     model.eval()
     return model, info, device, seconds
@@ -166,7 +168,7 @@ COUNT_FIELDS = (
 )
 
 
-def compare_counts(loaded: LoadedCard, counts: ModelCounts) -> list[Finding]:
+def compare_counts(loaded: CheckedCard, counts: ModelCounts) -> list[Finding]:
     """The loaded model against the card: `expected` is the loaded figure, `actual` the card's."""
     arch = loaded.card.architecture
     findings = []
@@ -236,7 +238,7 @@ def architecture_bytes(config: Any, dtype: str | None) -> int:
 
 
 def load_and_check(
-    loaded: LoadedCard,
+    loaded: CheckedCard,
     folder: Path,
     config: Any,
     dtype: str | None,

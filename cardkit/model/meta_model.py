@@ -25,7 +25,8 @@ def build_meta_model(config: Any) -> Any:
     except ImportError as exc:
         raise MissingDependencyError("torch") from exc
     with torch.device("meta"):
-        return AutoModelForCausalLM.from_config(config, trust_remote_code=False)
+        # transformers leaves from_config unannotated.
+        return AutoModelForCausalLM.from_config(config, trust_remote_code=False)  # type: ignore[no-untyped-call]
 
 
 def count_parameters(model: Any) -> int:

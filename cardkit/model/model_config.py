@@ -8,6 +8,7 @@ embeddings, exactly as transformers will when it loads the weights.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,7 +112,7 @@ def _special_floats_decoded(config_class: Any, data: dict[str, Any]) -> dict[str
 _FIELD_IN_MESSAGE = re.compile(r"field '([^']+)'")
 
 
-def _value_paths(data: Any, path: tuple[str | int, ...] = ()) -> Any:
+def _value_paths(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
     """Every (path, value) in the config, depth-first (the config's depth is bounded by its reader)."""
     if isinstance(data, dict):
         for key, value in data.items():
@@ -160,12 +161,13 @@ def _first(config: Any, *names: str) -> Any:
 
 
 def _kv_heads(config: Any) -> int:
-    heads = config.num_attention_heads
+    heads: int = config.num_attention_heads
     if getattr(config, "model_type", "") == "falcon" and not getattr(
         config, "new_decoder_architecture", False
     ):
         return 1 if getattr(config, "multi_query", False) else heads
-    return _first(config, "num_key_value_heads", "num_kv_heads") or heads
+    kv_heads: int | None = _first(config, "num_key_value_heads", "num_kv_heads")
+    return kv_heads or heads
 
 
 def facts_from_config(config: Any) -> ConfigFacts:

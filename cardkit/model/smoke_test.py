@@ -16,7 +16,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from cardkit.card.load import LoadedCard
+from cardkit.card.load import CheckedCard
 from cardkit.card.paths import display_path
 from cardkit.core.findings import Finding, Severity
 from cardkit.core.safe_io import is_regular_file
@@ -72,7 +72,7 @@ class TokenTimer:
         """Called by generate() when it is done; nothing to flush."""
 
 
-def build_prompt(loaded: LoadedCard, tokenizer: Any) -> str:
+def build_prompt(loaded: CheckedCard, tokenizer: Any) -> str:
     """The card's prompt format filled with its example prompt, else the tokenizer's chat template."""
     usage = loaded.card.usage
     fmt = usage.prompt_format
@@ -81,11 +81,12 @@ def build_prompt(loaded: LoadedCard, tokenizer: Any) -> str:
         return fmt.template.replace("{system}", system).replace("{prompt}", usage.example_prompt)
     if getattr(tokenizer, "chat_template", None):
         messages = [{"role": "user", "content": usage.example_prompt}]
-        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        prompt: str = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        return prompt
     return usage.example_prompt
 
 
-def stop_tokens(loaded: LoadedCard, tokenizer: Any) -> tuple[list[StopToken], list[Finding]]:
+def stop_tokens(loaded: CheckedCard, tokenizer: Any) -> tuple[list[StopToken], list[Finding]]:
     """Each stop token's id; one missing from the vocabulary, or split into pieces, is a finding."""
     vocab = tokenizer.get_vocab()
     tokens, findings = [], []
@@ -118,7 +119,7 @@ def stop_tokens(loaded: LoadedCard, tokenizer: Any) -> tuple[list[StopToken], li
     return tokens, findings
 
 
-def generation_kwargs(loaded: LoadedCard, stop_ids: list[int], tokenizer: Any) -> dict[str, Any]:
+def generation_kwargs(loaded: CheckedCard, stop_ids: list[int], tokenizer: Any) -> dict[str, Any]:
     """The card's generation defaults, with its stop tokens as the end-of-sequence ids."""
     settings = loaded.card.usage.generation
     kwargs: dict[str, Any] = {"max_new_tokens": settings.max_new_tokens, "do_sample": settings.do_sample}
@@ -207,11 +208,11 @@ def forced_stop_ends_generation(
         probe.pop(name, None)
     with torch.no_grad():
         output = model.generate(**inputs, **probe, logits_processor=LogitsProcessorList([force]))
-    return output.shape[-1] - inputs["input_ids"].shape[-1] == 1
+    return bool(output.shape[-1] - inputs["input_ids"].shape[-1] == 1)
 
 
 def _stop_findings(
-    loaded: LoadedCard, model: Any, inputs: dict[str, Any], tokens: list[StopToken], kwargs: dict[str, Any]
+    loaded: CheckedCard, model: Any, inputs: dict[str, Any], tokens: list[StopToken], kwargs: dict[str, Any]
 ) -> list[Finding]:
     findings = []
     for token in tokens:
@@ -231,7 +232,7 @@ def _stop_findings(
     return findings
 
 
-def _roundtrip(loaded: LoadedCard, tokenizer: Any) -> list[Finding]:
+def _roundtrip(loaded: CheckedCard, tokenizer: Any) -> list[Finding]:
     text = loaded.card.usage.example_prompt
     decoded = tokenizer.decode(tokenizer.encode(text, add_special_tokens=False))
     if decoded == text:
@@ -250,7 +251,7 @@ def _roundtrip(loaded: LoadedCard, tokenizer: Any) -> list[Finding]:
 
 
 def run_smoke_test(
-    loaded: LoadedCard, folder: Path, model: Any, trust_remote_code: bool = False
+    loaded: CheckedCard, folder: Path, model: Any, trust_remote_code: bool = False
 ) -> tuple[list[Finding], dict[str, Any]]:
     """Findings from generating with the card's prompt, stop tokens and defaults; and the timings."""
     display = display_path(folder)
@@ -274,7 +275,7 @@ def _reason(exc: BaseException) -> str:
 
 
 def _smoke_test(
-    loaded: LoadedCard, display: str, model: Any, tokenizer: Any
+    loaded: CheckedCard, display: str, model: Any, tokenizer: Any
 ) -> tuple[list[Finding], dict[str, Any]]:
     tokens, findings = stop_tokens(loaded, tokenizer)
     findings += _roundtrip(loaded, tokenizer)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from cardkit.readme.document import CJK, CodeBlock, Document
 
@@ -218,7 +219,7 @@ def model_keys(doc: Document, name: str | None) -> set[str]:
     return {k for k in keys if k}
 
 
-def table_results(doc: Document, name: str | None) -> list[dict]:
+def table_results(doc: Document, name: str | None) -> list[dict[str, Any]]:
     """Scores from pipe tables with a row (or a column) labelled exactly with this model's name;
     a benchmark listed twice with different scores (other shots, other tables) is left out."""
     keys = model_keys(doc, name)

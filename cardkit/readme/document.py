@@ -143,7 +143,8 @@ class Document:
         Computed once: rules ask for it per table, and the lines it reads may be long."""
         if "size_billions" not in self.memo:
             self.memo["size_billions"] = self._size_billions()
-        return self.memo["size_billions"]
+        size: float | None = self.memo["size_billions"]
+        return size
 
     def _size_billions(self) -> float | None:
         candidates = [self.repo_id or ""]
@@ -296,15 +297,16 @@ def _scan_plain(doc: Document) -> None:
     while number <= len(doc.lines):
         line = doc.line(number)
         if CODE_START.match(line):
-            number, column, pieces = _take_python(doc, number, 0), 0, 1
-            while isinstance(number, tuple):  # the line goes on with another glued snippet
-                number, column = number
+            taken, column, pieces = _take_python(doc, number, 0), 0, 1
+            while isinstance(taken, tuple):  # the line goes on with another glued snippet
+                number, column = taken
                 pieces += 1
                 if pieces > MAX_CODE_PIECES_PER_LINE:
                     doc.prose.append(Segment(number, column + 1, doc.line(number)[column:]))
-                    number += 1
+                    taken = number + 1
                     break
-                number = _take_python(doc, number, column)
+                taken = _take_python(doc, number, column)
+            number = taken
         elif SHELL_START.match(line) and not re.search(f"[{CJK}]", line):
             number = _take_shell(doc, number)
         else:

@@ -105,10 +105,10 @@ def family_members(named: Counter[str]) -> list[str]:
         owner = repo.split("/")[0].lower()
         if owner not in MIRROR_OWNERS:
             by_owner.setdefault(owner, set()).add(QUANTISED.sub("", normalised(repo)))
-    owner = max(by_owner, key=lambda o: len(by_owner[o]), default=None)
-    if owner is None or len(by_owner[owner]) < MIN_FAMILY_MEMBERS:
+    family = max(by_owner, key=lambda o: len(by_owner[o]), default=None)
+    if family is None or len(by_owner[family]) < MIN_FAMILY_MEMBERS:
         return []
-    return sorted(repo for repo in named if repo.split("/")[0].lower() == owner)
+    return sorted(repo for repo in named if repo.split("/")[0].lower() == family)
 
 
 def title(doc: Document) -> str:

@@ -138,6 +138,7 @@ def environment(tag: str) -> SandboxedEnvironment:
         keep_trailing_newline=True,
         bytecode_cache=_BYTECODE,
     )
+    # jinja2's i18n extension adds this method to the environment at run time; its stubs cannot say so.
     env.install_gettext_translations(translations(tag), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(FILTERS)
     env.filters["shell"] = shlex.quote

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from cardkit.card.load import load_card
+from cardkit.card.load import FailedLoad, load_card
 from cardkit.card.paths import discover, display_path, path_problem
 from cardkit.core.atomic import sweep_once, write_text_atomic
 from cardkit.core.errors import UsageError
@@ -232,7 +232,7 @@ def _render_one(
         display = display_path(card_path)
         return [_failed(display, display, "", unreadable(card_path, problem))]
     loaded = load_card(card_path)
-    if loaded.card is None or any(f.severity is Severity.ERROR for f in loaded.findings):
+    if isinstance(loaded, FailedLoad) or any(f.severity is Severity.ERROR for f in loaded.findings):
         return [_invalid(card_path, loaded.findings)]
     folder = _folder(card_path, out)
     if not check:

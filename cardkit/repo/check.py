@@ -12,13 +12,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cardkit.card.paths import display_path
 from cardkit.card.yaml_source import FieldPath, LoadedYaml, dotted_path, load_yaml
 from cardkit.core.errors import UsageError
 from cardkit.core.findings import CardReport, Finding, Severity
 from cardkit.core.safe_io import UnreadableFile, read_bytes_bounded
+
+if TYPE_CHECKING:
+    from cardkit.schema import Card
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "vocab.json", "tokenizer_config.json")
 """Any one of these lets `AutoTokenizer.from_pretrained` find a tokenizer in the repo."""
@@ -268,7 +271,8 @@ def _card_checks(
     card_path: Path, folder: Path, fm: FrontMatter | None, report: CardReport, options: CheckOptions
 ) -> list[Finding]:
     """Validate the card (and the weights when asked), then hold the README to it."""
-    from cardkit.validate.pipeline import ValidateOptions, validate_card
+    from cardkit.validate.options import ValidateOptions
+    from cardkit.validate.pipeline import validate_card
 
     checkpoint = folder if options.checkpoint else None
     card_report = validate_card(card_path, ValidateOptions(model=options.model, checkpoint=checkpoint))
@@ -278,13 +282,13 @@ def _card_checks(
     findings = list(card_report.findings)
     if card_report.has_errors:
         return findings  # a README cannot be held to a card that is itself wrong
-    from cardkit.card.load import load_card
+    from cardkit.card.load import CheckedCard, load_card
 
-    card = load_card(card_path).card
-    if card is not None:
+    loaded = load_card(card_path)
+    if isinstance(loaded, CheckedCard):
         if fm is not None:
-            findings += _readme_agrees_with_card(fm, card)
-        findings += _rendered_readmes_are_current(card, folder)
+            findings += _readme_agrees_with_card(fm, loaded.card)
+        findings += _rendered_readmes_are_current(loaded.card, folder)
     return findings
 
 
@@ -292,7 +296,7 @@ MAX_RENDERED_BYTES = 4 * 1024 * 1024
 """A README cardkit rendered is a few kilobytes; one past 4 MiB is not compared with the card."""
 
 
-def _rendered_readmes_are_current(card: Any, folder: Path) -> list[Finding]:
+def _rendered_readmes_are_current(card: Card, folder: Path) -> list[Finding]:
     """A README cardkit rendered (it carries the hash marker, even if edited since) must be what
     the card renders today.
 
@@ -323,7 +327,7 @@ def _rendered_readmes_are_current(card: Any, folder: Path) -> list[Finding]:
     return findings
 
 
-def _readme_agrees_with_card(fm: FrontMatter, card: Any) -> Iterator[Finding]:
+def _readme_agrees_with_card(fm: FrontMatter, card: Card) -> Iterator[Finding]:
     """The README is published from the card: every fact both state must be the same fact."""
     pairs: list[tuple[FieldPath, Any, Any]] = [
         (("license",), card.license.id, fm.data.get("license")),
@@ -349,7 +353,7 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _eval_values_agree(fm: FrontMatter, card: Any) -> Iterator[Finding]:
+def _eval_values_agree(fm: FrontMatter, card: Card) -> Iterator[Finding]:
     from huggingface_hub.repocard_data import model_index_to_eval_results
 
     if card.evaluation is None or not card.evaluation.results:

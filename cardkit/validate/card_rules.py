@@ -11,14 +11,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from cardkit.card.load import LoadedCard
+from cardkit.card.load import CheckedCard
 from cardkit.core.findings import Finding, Severity
 from cardkit.core.python_snippet import SnippetError, parse_snippet
 from cardkit.core.text_patterns import MIRROR_HOSTS, TRUST_REMOTE, URL_HOST
 from cardkit.schema import LocalizedText
 from cardkit.validate.snippet_requirements import Problem, parse_requirements, snippet_needs, unmet
 
-Rule = Callable[[LoadedCard], Iterator[Finding]]
+Rule = Callable[[CheckedCard], Iterator[Finding]]
 RULES: list[Rule] = []
 
 SIZE_IN_NAME = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)[bB](?![a-zA-Z0-9])")
@@ -30,13 +30,12 @@ def rule(func: Rule) -> Rule:
     return func
 
 
-def check_rules(loaded: LoadedCard) -> list[Finding]:
-    assert loaded.card is not None
+def check_rules(loaded: CheckedCard) -> list[Finding]:
     return [finding for each in RULES for finding in each(loaded)]
 
 
 @rule
-def heads_divide_hidden(loaded: LoadedCard) -> Iterator[Finding]:
+def heads_divide_hidden(loaded: CheckedCard) -> Iterator[Finding]:
     arch = loaded.card.architecture
     if arch.num_attention_heads is None:
         return
@@ -59,7 +58,7 @@ def heads_divide_hidden(loaded: LoadedCard) -> Iterator[Finding]:
 
 
 @rule
-def rotary_has_fraction(loaded: LoadedCard) -> Iterator[Finding]:
+def rotary_has_fraction(loaded: CheckedCard) -> Iterator[Finding]:
     pos = loaded.card.architecture.positional_embedding
     if pos is None:
         return
@@ -80,7 +79,7 @@ def rotary_has_fraction(loaded: LoadedCard) -> Iterator[Finding]:
 
 
 @rule
-def tokenizer_fits_embeddings(loaded: LoadedCard) -> Iterator[Finding]:
+def tokenizer_fits_embeddings(loaded: CheckedCard) -> Iterator[Finding]:
     card = loaded.card
     if card.tokenizer.vocab_size > card.architecture.vocab_size:
         yield loaded.finding(
@@ -95,7 +94,7 @@ def tokenizer_fits_embeddings(loaded: LoadedCard) -> Iterator[Finding]:
 
 
 @rule
-def size_label_matches_name(loaded: LoadedCard) -> Iterator[Finding]:
+def size_label_matches_name(loaded: CheckedCard) -> Iterator[Finding]:
     """A "7B" label on a repo called `...-13b` is the classic copy-paste error between model sizes."""
     identity, label = loaded.card.identity, loaded.card.architecture.parameters.label
     named = f"{identity.repo_id} {identity.name}".replace("_", "-")
@@ -112,7 +111,7 @@ def size_label_matches_name(loaded: LoadedCard) -> Iterator[Finding]:
 
 
 @rule
-def tuned_models_name_base(loaded: LoadedCard) -> Iterator[Finding]:
+def tuned_models_name_base(loaded: CheckedCard) -> Iterator[Finding]:
     identity = loaded.card.identity
     if identity.variant != "base" and identity.base_model is None:
         yield loaded.finding(
@@ -124,7 +123,7 @@ def tuned_models_name_base(loaded: LoadedCard) -> Iterator[Finding]:
 
 
 @rule
-def tokens_are_epochs_times_data(loaded: LoadedCard) -> Iterator[Finding]:
+def tokens_are_epochs_times_data(loaded: CheckedCard) -> Iterator[Finding]:
     t = loaded.card.training
     if (
         t.tokens
@@ -144,11 +143,11 @@ def tokens_are_epochs_times_data(loaded: LoadedCard) -> Iterator[Finding]:
 
 def _tolerance(decimals: int, terms: int = 1) -> float:
     """Largest gap rounding can explain: half a unit in the last place for each rounded term."""
-    return terms * 0.5 * 10**-decimals + 1e-9
+    return terms * 0.5 * 10.0**-decimals + 1e-9
 
 
 @rule
-def compute_table_totals(loaded: LoadedCard) -> Iterator[Finding]:
+def compute_table_totals(loaded: CheckedCard) -> Iterator[Finding]:
     compute = loaded.card.training.compute
     table = compute.table if compute else None
     if table is None:
@@ -175,7 +174,7 @@ ESCAPE_RESIDUE = re.compile(r"^(?:%?3A|%?2F)(?=[A-Za-z])")
 
 
 @rule
-def dataset_ids_are_clean(loaded: LoadedCard) -> Iterator[Finding]:
+def dataset_ids_are_clean(loaded: CheckedCard) -> Iterator[Finding]:
     for index, dataset in enumerate(loaded.card.training.published_datasets):
         if dataset.id and (match := ESCAPE_RESIDUE.match(dataset.id)):
             yield loaded.finding(
@@ -190,7 +189,7 @@ def dataset_ids_are_clean(loaded: LoadedCard) -> Iterator[Finding]:
 
 
 @rule
-def stop_tokens_are_special(loaded: LoadedCard) -> Iterator[Finding]:
+def stop_tokens_are_special(loaded: CheckedCard) -> Iterator[Finding]:
     special = loaded.card.tokenizer.special_tokens
     declared = {special.bos, special.eos, special.unk, special.pad, *special.additional}
     for index, token in enumerate(loaded.card.usage.stop_tokens):
@@ -205,7 +204,7 @@ def stop_tokens_are_special(loaded: LoadedCard) -> Iterator[Finding]:
 
 
 @rule
-def snippets_run_this_model(loaded: LoadedCard) -> Iterator[Finding]:
+def snippets_run_this_model(loaded: CheckedCard) -> Iterator[Finding]:
     repo_id = loaded.card.identity.repo_id
     for index, snippet in enumerate(loaded.card.usage.snippets):
         where = ("usage", "snippets", index, "code")
@@ -244,7 +243,7 @@ def snippets_run_this_model(loaded: LoadedCard) -> Iterator[Finding]:
 
 
 @rule
-def snippets_have_their_requirements(loaded: LoadedCard) -> Iterator[Finding]:
+def snippets_have_their_requirements(loaded: CheckedCard) -> Iterator[Finding]:
     """What each snippet's code needs installed must be stated, at a version that has it."""
     usage = loaded.card.usage
     stated, invalid = parse_requirements(usage.requirements, ("usage", "requirements"))
@@ -269,7 +268,7 @@ def snippets_have_their_requirements(loaded: LoadedCard) -> Iterator[Finding]:
         )
 
 
-def _requirement_finding(loaded: LoadedCard, index: int, problem: Problem) -> Finding:
+def _requirement_finding(loaded: CheckedCard, index: int, problem: Problem) -> Finding:
     need = problem.need
     wanted = need.package + (f">={need.minimum}" if need.minimum else "")
     if problem.stated is None:
@@ -294,7 +293,7 @@ def _requirement_finding(loaded: LoadedCard, index: int, problem: Problem) -> Fi
 
 
 @rule
-def sampling_settings_are_used(loaded: LoadedCard) -> Iterator[Finding]:
+def sampling_settings_are_used(loaded: CheckedCard) -> Iterator[Finding]:
     gen = loaded.card.usage.generation
     if not gen.do_sample and any(v is not None for v in (gen.temperature, gen.top_p, gen.top_k)):
         yield loaded.finding(
@@ -313,7 +312,7 @@ ASCII_PUNCT_BY_CJK = re.compile(f"[{CJK}][,;:!?()]|[,;:!?()][{CJK}]")
 
 def values_of_type(
     value: object, wanted: type, path: tuple[str | int, ...] = ()
-) -> Iterator[tuple[tuple, Any]]:
+) -> Iterator[tuple[tuple[str | int, ...], Any]]:
     """Every value of type `wanted` anywhere in a card, with its field path."""
     if isinstance(value, wanted):
         yield path, value
@@ -326,7 +325,7 @@ def values_of_type(
 
 
 @rule
-def chinese_reads_as_chinese(loaded: LoadedCard) -> Iterator[Finding]:
+def chinese_reads_as_chinese(loaded: CheckedCard) -> Iterator[Finding]:
     """Folded YAML lines put spaces between Chinese characters; ASCII punctuation reads as a typo."""
     for path, text in values_of_type(loaded.card, LocalizedText):
         if match := SPACE_BETWEEN_CJK.search(text.zh):
@@ -347,7 +346,7 @@ def chinese_reads_as_chinese(loaded: LoadedCard) -> Iterator[Finding]:
 
 
 @rule
-def links_use_canonical_hosts(loaded: LoadedCard) -> Iterator[Finding]:
+def links_use_canonical_hosts(loaded: CheckedCard) -> Iterator[Finding]:
     for path, text in values_of_type(loaded.card, str):
         for match in URL_HOST.finditer(text):
             host = match.group(1).lower()
@@ -385,7 +384,7 @@ def template_code(text: str) -> str | None:
 
 
 @rule
-def prose_is_not_template_code(loaded: LoadedCard) -> Iterator[Finding]:
+def prose_is_not_template_code(loaded: CheckedCard) -> Iterator[Finding]:
     for path, text in values_of_type(loaded.card, LocalizedText):
         for language in ("en", "zh"):
             if (code := template_code(getattr(text, language))) is not None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cardkit.card.config_json import ConfigFile, read_config
-from cardkit.card.load import LoadedCard, load_card
+from cardkit.card.load import CheckedCard, FailedLoad, load_card
 from cardkit.card.paths import display_path
 from cardkit.core.findings import CardReport, Finding, Severity
 from cardkit.core.gc_policy import full_collections_paused
@@ -30,7 +30,7 @@ def check_card(path: Path, options: ValidateOptions) -> tuple[CardReport, Depend
     """
     loaded = load_card(path)
     report = CardReport(display_path(path), findings=list(loaded.findings))
-    if loaded.card is None:
+    if isinstance(loaded, FailedLoad):
         return report, []
     config_path = loaded.folder / loaded.card.config
     config = None
@@ -48,7 +48,7 @@ def check_card(path: Path, options: ValidateOptions) -> tuple[CardReport, Depend
 
 
 def _check_against_config(
-    loaded: LoadedCard, report: CardReport, options: ValidateOptions
+    loaded: CheckedCard, report: CardReport, options: ValidateOptions
 ) -> dict[str, Any] | None:
     """Compare the card with its config.json; returns the config mapping when it could be read."""
     config_path = loaded.folder / loaded.card.config
@@ -74,7 +74,9 @@ def _check_against_config(
     return source.data
 
 
-def _check_against_model(loaded: LoadedCard, report: CardReport, source: ConfigFile, use_cache: bool) -> None:
+def _check_against_model(
+    loaded: CheckedCard, report: CardReport, source: ConfigFile, use_cache: bool
+) -> None:
     from cardkit.validate import facts_cache  # lazy: the model path only, not --no-model
     from cardkit.validate.fact_check import compare_facts
 
@@ -104,7 +106,7 @@ def _check_against_model(loaded: LoadedCard, report: CardReport, source: ConfigF
     report.findings += compare_facts(loaded, facts.values, facts.undetermined)
 
 
-def _remote_code(loaded: LoadedCard, data: dict[str, Any], findings: list[Finding]) -> list[Finding]:
+def _remote_code(loaded: CheckedCard, data: dict[str, Any], findings: list[Finding]) -> list[Finding]:
     """A model_type only the repository's code defines: checked from config.json's keys alone, with
     a note that the exact count needs that code (`--trust-remote-code`); nothing runs otherwise."""
     if [f.code for f in findings] != ["config-remote-code"]:
@@ -135,7 +137,7 @@ BLOCKING_CODES = frozenset(
 
 
 def _check_weights(
-    loaded: LoadedCard, report: CardReport, data: dict[str, Any], options: ValidateOptions
+    loaded: CheckedCard, report: CardReport, data: dict[str, Any], options: ValidateOptions
 ) -> None:
     """--checkpoint, then --load and --generate, each adding findings and figures to the report."""
     from cardkit.model.checkpoint import check_checkpoint, config_dtype  # lazy: --checkpoint only
@@ -169,7 +171,7 @@ def _check_weights(
 
 
 def _load_and_generate(
-    loaded: LoadedCard, report: CardReport, config: Any, dtype: str | None, options: ValidateOptions
+    loaded: CheckedCard, report: CardReport, config: Any, dtype: str | None, options: ValidateOptions
 ) -> None:
     from cardkit.model.loaded_model import load_and_check  # lazy: imports torch and transformers
     from cardkit.model.smoke_test import run_smoke_test

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from cardkit.card.load import LoadedCard
+from cardkit.card.load import CheckedCard
 from cardkit.core.findings import Finding, Severity
 
 if TYPE_CHECKING:  # annotations only: --no-model needs neither module
@@ -46,10 +46,10 @@ def _card_value(card: Any, path: tuple[str, ...]) -> Any:
 def _same(card_value: Any, truth: Any) -> bool:
     if isinstance(truth, float) or isinstance(card_value, float):
         return card_value is not None and truth is not None and abs(float(card_value) - float(truth)) < 1e-9
-    return card_value == truth
+    return bool(card_value == truth)
 
 
-def compare_config(loaded: LoadedCard, facts: ConfigFacts) -> Iterator[Finding]:
+def compare_config(loaded: CheckedCard, facts: ConfigFacts) -> Iterator[Finding]:
     for path, attribute in CONFIG_FIELDS.items():
         truth = getattr(facts, attribute)
         if truth is None:
@@ -68,7 +68,7 @@ def compare_config(loaded: LoadedCard, facts: ConfigFacts) -> Iterator[Finding]:
             )
 
 
-def compare_raw_config(loaded: LoadedCard, facts: dict[str, Any]) -> Iterator[Finding]:
+def compare_raw_config(loaded: CheckedCard, facts: dict[str, Any]) -> Iterator[Finding]:
     """The fast path's comparison: only what config.json states explicitly."""
     for field_name, truth in facts.items():
         path = (ARCH, field_name)
@@ -84,7 +84,7 @@ def compare_raw_config(loaded: LoadedCard, facts: dict[str, Any]) -> Iterator[Fi
             )
 
 
-def compare_meta(loaded: LoadedCard, facts: MetaFacts) -> Iterator[Finding]:
+def compare_meta(loaded: CheckedCard, facts: MetaFacts) -> Iterator[Finding]:
     arch = loaded.card.architecture
     if arch.normalization != facts.normalization:
         yield loaded.finding(
@@ -98,7 +98,7 @@ def compare_meta(loaded: LoadedCard, facts: MetaFacts) -> Iterator[Finding]:
     yield from compare_parameters(loaded, facts.parameters)
 
 
-def compare_parameters(loaded: LoadedCard, computed: int) -> Iterator[Finding]:
+def compare_parameters(loaded: CheckedCard, computed: int) -> Iterator[Finding]:
     """Exact match is silent; a small acknowledged gap warns; anything else is an error."""
     params = loaded.card.architecture.parameters
     claimed, ack = params.count, params.acknowledged_difference

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from cardkit.card.load import LoadedCard
+from cardkit.card.load import CheckedCard
 from cardkit.core.findings import Finding, Severity
 from cardkit.validate.config_check import compare_parameters
 
@@ -72,10 +72,9 @@ def _path(dotted: str) -> tuple[str, ...]:
 
 
 def compare_facts(
-    loaded: LoadedCard, values: dict[str, Any], undetermined: dict[str, str]
+    loaded: CheckedCard, values: dict[str, Any], undetermined: dict[str, str]
 ) -> Iterator[Finding]:
     """Every stated architecture fact against the built model's, located at the card's line."""
-    assert loaded.card is not None
     stated = stated_facts(loaded.card.architecture)
     for dotted, truth in sorted(values.items()):
         if dotted == "parameters.count":

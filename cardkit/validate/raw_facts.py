@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from cardkit.card.load import LoadedCard
+from cardkit.card.load import CheckedCard
 from cardkit.core.findings import Finding, Severity
 from cardkit.validate.fact_check import ARCH, stated_facts
 
@@ -70,10 +70,9 @@ def _literal(value: Any) -> bool:
     return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
-def compare_raw(loaded: LoadedCard, data: dict[str, Any], why: str) -> Iterator[Finding]:
+def compare_raw(loaded: CheckedCard, data: dict[str, Any], why: str) -> Iterator[Finding]:
     """Errors for literal keys the card contradicts; a note where a family-specific key seems to
     disagree (Falcon-7B's `num_kv_heads: 71` beside `multi_query: true`) but only transformers can say."""
-    assert loaded.card is not None
     stated = stated_facts(loaded.card.architecture)
     checked = set()
     for key, fact in LITERAL_KEYS.items():

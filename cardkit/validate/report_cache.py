@@ -72,7 +72,8 @@ def _typed(value: Any, *types: type) -> Any:
 
 
 def _optional_int(value: Any) -> int | None:
-    return _typed(value, int, type(None))
+    checked: int | None = _typed(value, int, type(None))
+    return checked
 
 
 def finding_from_dict(data: Any, file: str | None = None) -> Finding:

@@ -162,13 +162,13 @@ def unmet(needs: list[Need], stated: list[Stated]) -> list[Problem]:
     by_name = {s.name: s for s in stated}
     strictest: dict[str, Need] = {}
     for need in needs:
-        name = canonicalize_name(need.package)
-        held = strictest.get(name)
+        package = canonicalize_name(need.package)
+        held = strictest.get(package)
         if held is None or _stricter(need, held):
-            strictest[name] = need
+            strictest[package] = need
     problems: list[Problem] = []
-    for name, need in strictest.items():
-        have = by_name.get(name)
+    for package, need in strictest.items():
+        have = by_name.get(package)
         if have is None:
             problems.append(Problem(need, None))
         elif need.minimum is not None and (low := have.lowest()) is not None and low < need.minimum:
