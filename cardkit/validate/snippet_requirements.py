@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 
@@ -160,7 +160,7 @@ def unmet(needs: list[Need], stated: list[Stated]) -> list[Problem]:
     A package stated without a lower bound installs its newest release, which meets any minimum.
     """
     by_name = {s.name: s for s in stated}
-    strictest: dict[str, Need] = {}
+    strictest: dict[NormalizedName, Need] = {}
     for need in needs:
         package = canonicalize_name(need.package)
         held = strictest.get(package)
