@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from cardkit.schema.common import NonEmpty, RepoId, Strict
 
@@ -19,6 +20,31 @@ Email = Annotated[
     StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"),
     Field(description="A plain e-mail address."),
 ]
+HttpsUrl = Annotated[
+    str,
+    StringConstraints(pattern=r"^https://[^\s<>]+$"),
+    Field(description="An `https://` address, without spaces or angle brackets."),
+]
+
+
+class Sources(Strict):
+    """Where the model's own documents are: the Hub template's "Model Sources". Each is optional, and
+    the README lists only the ones the card states (a missing one is unknown, not absent)."""
+
+    paper: HttpsUrl | None = Field(default=None, description="The paper that describes the model.")
+    technical_report: HttpsUrl | None = Field(
+        default=None, description="The developer's technical report, when it is not a paper."
+    )
+    repository: HttpsUrl | None = Field(
+        default=None, description="The code repository (training code, configs), not the Hub repo."
+    )
+    demo: HttpsUrl | None = Field(default=None, description="A page where the model can be tried.")
+
+    @model_validator(mode="after")
+    def _some_source(self) -> Sources:
+        if not any(getattr(self, name) for name in type(self).model_fields):
+            raise PydanticCustomError("sources_empty", "name at least one source, or leave `sources` out")
+        return self
 
 
 class Identity(Strict):
@@ -34,6 +60,9 @@ class Identity(Strict):
         default=None, description="Repo id of the model this one was fine-tuned from; required unless base."
     )
     contact: Email | None = Field(default=None, description="Where questions about the model go.")
+    sources: Sources | None = Field(
+        default=None, description="Paper, technical report, code repository and demo of the model."
+    )
     release_date: datetime.date | None = Field(default=None, description="First public release.")
     pipeline_tag: Literal["text-generation"] = Field(
         default="text-generation", description="The Hub pipeline the model serves."

@@ -1,0 +1,97 @@
+"""The Hub template's sections built from card facts: model sources, contact, environmental impact,
+gating fields and evaluation pointers.
+
+Expected values come from card.yaml read with plain YAML, from hand computations written out in the
+test, or from the Hub metadata read back with huggingface_hub; never from the renderer itself.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pydantic import ValidationError
+
+from cardkit.card.load import load_card
+from cardkit.render import render_card
+from cardkit.schema import Card
+from tests.helpers import CARD_PATHS, CARDS_DIR
+
+SOURCE_LABELS = {
+    "en": {
+        "paper": "Paper",
+        "technical_report": "Technical report",
+        "repository": "Code repository",
+        "demo": "Demo",
+    },
+    "zh": {"paper": "论文", "technical_report": "技术报告", "repository": "代码仓库", "demo": "在线试用"},
+    "zh-Hant": {
+        "paper": "論文",
+        "technical_report": "技術報告",
+        "repository": "程式碼儲存庫",
+        "demo": "線上試用",
+    },
+}
+SOURCES_HEADING = {"en": "### Model sources", "zh": "### 模型来源", "zh-Hant": "### 模型來源"}
+SEPARATOR = {"en": ": ", "zh": "：", "zh-Hant": "："}
+
+
+def raw_of(slug: str) -> dict[str, Any]:
+    return yaml.safe_load((CARDS_DIR / slug / "card.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def cards() -> dict[str, Card]:
+    loaded = {path.parent.name: load_card(path) for path in CARD_PATHS}
+    assert all(item.card is not None for item in loaded.values())
+    return {slug: item.card for slug, item in loaded.items() if item.card is not None}
+
+
+def with_identity(card: Card, **fields: Any) -> Card:
+    identity = card.identity.model_validate({**card.identity.model_dump(), **fields})
+    return card.model_copy(update={"identity": identity})
+
+
+# --- model sources ---------------------------------------------------------------------------
+
+
+def test_sources_schema_accepts_each_kind_and_refuses_bad_addresses() -> None:
+    from cardkit.schema.identity import Sources
+
+    assert Sources(paper="https://arxiv.org/abs/2307.09288").paper == "https://arxiv.org/abs/2307.09288"
+    for bad in ({}, {"paper": "http://arxiv.org/abs/1"}, {"demo": "https://a b"}, {"repository": "https://x>"}):
+        with pytest.raises(ValidationError):
+            Sources.model_validate(bad)
+    with pytest.raises(ValidationError):
+        Sources.model_validate({"website": "https://example.org"})
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "zh-Hant"])
+@pytest.mark.parametrize("path", CARD_PATHS, ids=lambda p: p.parent.name)
+def test_sources_are_listed_in_each_language(path: Path, lang: str, cards: dict[str, Card]) -> None:
+    stated = raw_of(path.parent.name)["identity"].get("sources", {})
+    text = render_card(cards[path.parent.name], lang)
+    assert (SOURCES_HEADING[lang] in text) == bool(stated)
+    for kind, label in SOURCE_LABELS[lang].items():
+        line = f"- **{label}**{SEPARATOR[lang]}<{stated[kind]}>" if kind in stated else f"- **{label}**"
+        assert (line in text) == (kind in stated), (kind, line)
+
+
+def test_every_source_kind_renders(cards: dict[str, Card]) -> None:
+    urls = {kind: f"https://example.org/{kind}" for kind in SOURCE_LABELS["en"]}
+    card = with_identity(cards["llama-2-13b"], sources=urls)
+    for lang, labels in SOURCE_LABELS.items():
+        text = render_card(card, lang)
+        listed = re.findall(r"^- \*\*(.+?)\*\*(?:: |：)<(https://[^>]+)>$", text, re.MULTILINE)
+        assert listed == [(labels[kind], urls[kind]) for kind in labels], lang
+
+
+def test_bilingual_layout_lists_each_source_once_with_both_labels(cards: dict[str, Card]) -> None:
+    url = raw_of("llama-2-13b")["identity"]["sources"]["paper"]
+    text = render_card(cards["llama-2-13b"], "en+zh")
+    assert f"- **Paper · 论文**: <{url}>" in text
+    section = text.split("### Model sources · 模型来源\n\n", 1)[1].split("\n\n", 1)[0]
+    assert section.count(f"<{url}>") == 1  # one list, not one per language
