@@ -95,3 +95,29 @@ def test_bilingual_layout_lists_each_source_once_with_both_labels(cards: dict[st
     assert f"- **Paper · 论文**: <{url}>" in text
     section = text.split("### Model sources · 模型来源\n\n", 1)[1].split("\n\n", 1)[0]
     assert section.count(f"<{url}>") == 1  # one list, not one per language
+
+
+# --- contact ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("contact", ["lm@stability.ai", "https://github.com/facebookresearch/llama/issues"])
+def test_contact_is_an_email_or_an_https_address(contact: str, cards: dict[str, Card]) -> None:
+    card = with_identity(cards["stablelm-3b-4e1t"], contact=contact)
+    shown = f"<{contact}>" if contact.startswith("https://") else contact
+    for lang, heading in {"en": "Model card contact", "zh": "模型卡联系方式"}.items():
+        assert f"## {heading}\n\n{shown}\n" in render_card(card, lang)
+
+
+@pytest.mark.parametrize("contact", ["http://example.org/form", "ftp://example.org", "write to us", "a@b"])
+def test_contact_refuses_what_is_neither(contact: str, cards: dict[str, Card]) -> None:
+    with pytest.raises(ValidationError):
+        with_identity(cards["stablelm-3b-4e1t"], contact=contact)
+
+
+@pytest.mark.parametrize("path", CARD_PATHS, ids=lambda p: p.parent.name)
+def test_shipped_contact_is_rendered_as_stated(path: Path, cards: dict[str, Card]) -> None:
+    contact = raw_of(path.parent.name)["identity"].get("contact")
+    text = render_card(cards[path.parent.name], "en")
+    section = text.split("## Model card contact\n\n", 1)[1].split("\n", 1)[0]
+    expected = (f"<{contact}>" if contact.startswith("https://") else contact) if contact else "Not published"
+    assert section == expected

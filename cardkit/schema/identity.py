@@ -59,7 +59,11 @@ class Identity(Strict):
     base_model: RepoId | None = Field(
         default=None, description="Repo id of the model this one was fine-tuned from; required unless base."
     )
-    contact: Email | None = Field(default=None, description="Where questions about the model go.")
+    contact: Email | HttpsUrl | None = Field(
+        default=None,
+        description="Where questions about the model go: an e-mail address, or the address of the "
+        "developer's issue tracker or contact form.",
+    )
     sources: Sources | None = Field(
         default=None, description="Paper, technical report, code repository and demo of the model."
     )
