@@ -121,3 +121,99 @@ def test_shipped_contact_is_rendered_as_stated(path: Path, cards: dict[str, Card
     section = text.split("## Model card contact\n\n", 1)[1].split("\n", 1)[0]
     expected = (f"<{contact}>" if contact.startswith("https://") else contact) if contact else "Not published"
     assert section == expected
+
+
+# --- environmental impact --------------------------------------------------------------------
+
+
+def with_training(card: Card, hardware: dict[str, Any] | None = None, **fields: Any) -> Card:
+    data = card.training.model_dump()
+    if hardware is not None:
+        data["hardware"] = {**(data.get("hardware") or {}), **hardware}
+    training = card.training.model_validate({**data, **fields})
+    return card.model_copy(update={"training": training})
+
+
+def row(text: str, label: str) -> str:
+    """The value cell of the `label` row of the environmental-impact table."""
+    section = text.split("## Environmental impact\n", 1)[1].split("\n## ", 1)[0]
+    match = re.search(rf"^\| {re.escape(label)} \| (.*) \|$", section, re.MULTILINE)
+    assert match, (label, section)
+    return match.group(1)
+
+
+def test_gpu_and_region_ids_match_their_tables() -> None:
+    from typing import get_args
+
+    from cardkit.schema.energy import GPU_TDP, GRID_INTENSITY
+    from cardkit.schema.training import GpuId, RegionId
+
+    assert set(get_args(GpuId)) == set(GPU_TDP)
+    assert set(get_args(RegionId)) == set(GRID_INTENSITY)
+    assert all(row.source.startswith("https://") for row in [*GPU_TDP.values(), *GRID_INTENSITY.values()])
+
+
+def test_hardware_refuses_unknown_ids_and_allows_an_unpublished_count(cards: dict[str, Card]) -> None:
+    card = cards["falcon-40b-instruct"]
+    hardware = with_training(card, hardware={"count": None}).training.hardware
+    assert hardware is not None and hardware.count is None
+    for bad in ({"gpu": "a100"}, {"region": "us-east-1"}, {"count": 0}):
+        with pytest.raises(ValidationError):
+            with_training(card, hardware=bad)
+
+
+def test_energy_is_estimated_from_count_days_and_tdp_by_hand(cards: dict[str, Card]) -> None:
+    raw = raw_of("stablelm-3b-4e1t")["training"]
+    count, days = raw["hardware"]["count"], raw["duration_days"]
+    assert (count, days, raw["hardware"]["gpu"]) == (256, 30, "a100-sxm4-40gb")
+    hours = count * days * 24  # 184,320 GPU-hours
+    kwh = hours * 400 / 1000  # NVIDIA A100 SXM4 40GB: 400 W maximum TDP -> 73,728 kWh
+    text = render_card(cards["stablelm-3b-4e1t"], "en")
+    assert row(text, "GPU hours") == f"{hours:,} (estimate)"
+    assert row(text, "Peak power per device (W)") == "400 (estimate)"
+    assert row(text, "Energy (kWh)") == f"{kwh:,.0f} (estimate)"
+    assert row(text, "Emissions (tCO2eq)") == "Not published"
+    assert f"- GPU hours = accelerators × days × 24 = {count} × {days} × 24 = {hours:,}\n" in text
+    assert f"- Energy = GPU hours × power per device = {hours:,} × 400 W = {kwh:,.0f} kWh\n" in text
+    assert "Emissions are not estimated: the region the training ran in is not published." in text
+
+
+def test_emissions_are_estimated_from_the_region_by_hand(cards: dict[str, Card]) -> None:
+    card = with_training(cards["stablelm-3b-4e1t"], hardware={"region": "aws:us-east-1"})
+    tonnes = 256 * 30 * 24 * 400 / 1000 * 367.8 / 1e6  # us-east-1: 367.8 gCO2eq/kWh -> 27.1171584 t
+    text = render_card(card, "en")
+    assert row(text, "Compute region") == "AWS US East (N. Virginia)"
+    assert row(text, "Emissions (tCO2eq)") == f"{tonnes:.2f} (estimate)"
+    assert f"= 73,728 kWh × 367.8 gCO2eq/kWh = {tonnes:.2f} tCO2eq\n" in text
+    assert "not estimated" not in text
+    zh = render_card(card, "zh")
+    assert f"{tonnes:.2f}（估算）" in zh and "(estimate)" not in zh
+
+
+def test_published_figures_win_over_the_tables(cards: dict[str, Card]) -> None:
+    raw = raw_of("llama-2-13b")["training"]["compute"]
+    card = with_training(cards["llama-2-13b"], hardware={"gpu": "h100-sxm5-80gb", "region": "aws:eu-west-1"})
+    text = render_card(card, "en")
+    assert row(text, "Peak power per device (W)") == f"{raw['power_watts']:,}"  # not the H100's 700 W
+    assert row(text, "Emissions (tCO2eq)") == f"{raw['co2_tonnes']:,}"  # Meta's figure, not the grid's
+    kwh = raw["gpu_hours"] * raw["power_watts"] / 1000
+    assert row(text, "Energy (kWh)") == f"{kwh:,.0f} (estimate)"
+    assert "thermal design power" not in text and "grid intensity of" not in text
+
+
+@pytest.mark.parametrize("path", CARD_PATHS, ids=lambda p: p.parent.name)
+def test_each_figure_is_published_estimated_or_missing(path: Path, cards: dict[str, Card]) -> None:
+    raw = raw_of(path.parent.name)["training"]
+    text = render_card(cards[path.parent.name], "en")
+    if not {"hardware", "compute", "duration_days"} & set(raw):
+        return
+    published = raw.get("compute", {})
+    labels = {"GPU hours": "gpu_hours", "Energy (kWh)": "energy_kwh", "Emissions (tCO2eq)": "co2_tonnes"}
+    for label, key in labels.items():
+        value = row(text, label)
+        if key in published:
+            assert value == f"{published[key]:,}", label
+        else:
+            assert value == "Not published" or value.endswith(" (estimate)"), (label, value)
+    if any(row(text, label).endswith("(estimate)") for label in ("GPU hours", "Energy (kWh)")):
+        assert "Figures marked as an estimate are computed by cardkit" in text

@@ -26,6 +26,7 @@ from jinja2 import BytecodeCache, FileSystemLoader, StrictUndefined
 from jinja2.bccache import Bucket
 from jinja2.sandbox import SandboxedEnvironment
 
+from cardkit.render.emissions import impact
 from cardkit.render.frontmatter import front_matter
 from cardkit.render.i18n import Localizer, translations
 from cardkit.render.markdown import FILTERS, cell
@@ -150,7 +151,8 @@ def environment(tag: str) -> SandboxedEnvironment:
     env.install_gettext_translations(translations(tag), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(FILTERS)
     env.filters["shell"] = shlex.quote
-    env.globals.update(table=md_table, link=md_link, autolink=md_autolink, l=Localizer(tag), memory=estimate)
+    env.globals.update(table=md_table, link=md_link, autolink=md_autolink, l=Localizer(tag))
+    env.globals.update(memory=estimate, impact=impact)
     return env
 
 
