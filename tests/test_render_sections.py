@@ -110,8 +110,9 @@ def test_contact_is_an_email_or_an_https_address(contact: str, cards: dict[str, 
 
 @pytest.mark.parametrize("contact", ["http://example.org/form", "ftp://example.org", "write to us", "a@b"])
 def test_contact_refuses_what_is_neither(contact: str, cards: dict[str, Card]) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         with_identity(cards["stablelm-3b-4e1t"], contact=contact)
+    assert [error["loc"] for error in info.value.errors()] == [("contact",)]  # the field, not a union arm
 
 
 @pytest.mark.parametrize("path", CARD_PATHS, ids=lambda p: p.parent.name)
@@ -217,3 +218,77 @@ def test_each_figure_is_published_estimated_or_missing(path: Path, cards: dict[s
             assert value == "Not published" or value.endswith(" (estimate)"), (label, value)
     if any(row(text, label).endswith("(estimate)") for label in ("GPU hours", "Energy (kWh)")):
         assert "Figures marked as an estimate are computed by cardkit" in text
+
+
+# --- gating and licence name -----------------------------------------------------------------
+
+GATED_IDS = {"llama2", "llama3", "llama3.1", "llama3.2", "llama3.3", "llama4", "gemma"}
+"""Hub licences whose terms are accepted before download (the Llama and Gemma licences)."""
+
+
+def front_matter_of(text: str) -> dict[str, Any]:
+    from huggingface_hub import ModelCard
+
+    return ModelCard(text).data.to_dict()
+
+
+def with_license(card: Card, **fields: Any) -> Card:
+    license_ = card.license.model_validate({**card.license.model_dump(), **fields})
+    return card.model_copy(update={"license": license_})
+
+
+@pytest.mark.parametrize("path", CARD_PATHS, ids=lambda p: p.parent.name)
+def test_gating_fields_exactly_when_the_licence_requires_acceptance(path: Path) -> None:
+    raw = raw_of(path.parent.name)["license"]
+    data = front_matter_of((path.parent / "README.md").read_text(encoding="utf-8"))
+    gated = raw["id"] in GATED_IDS or raw.get("requires_acceptance") is True
+    keys = {"extra_gated_heading", "extra_gated_prompt", "extra_gated_fields", "extra_gated_button_content"}
+    assert (keys & set(data)) == (keys if gated else set())
+    if gated:
+        assert data["extra_gated_fields"] == {f"I have read and accept the {raw['name']}": "checkbox"}
+        assert f"](<{raw['url']}>)" in data["extra_gated_prompt"]
+
+
+def test_acceptance_can_be_required_by_the_card_but_not_waived_for_llama(cards: dict[str, Card]) -> None:
+    apache = with_license(cards["falcon-40b-instruct"], requires_acceptance=True)
+    assert front_matter_of(render_card(apache, "en"))["extra_gated_fields"] == {
+        "I have read and accept the Apache License 2.0": "checkbox"
+    }
+    assert "| Access | Gated: accept the licence on the Hub before downloading |" in render_card(apache, "en")
+    with pytest.raises(ValidationError, match="must be accepted"):
+        with_license(cards["llama-2-13b"], requires_acceptance=False)
+
+
+def test_gating_prompt_escapes_card_text(cards: dict[str, Card]) -> None:
+    card = with_identity(cards["llama-2-13b"], developer="Meta <script>x</script> [click](https://evil.example)")
+    prompt = front_matter_of(render_card(card, "en"))["extra_gated_prompt"]
+    assert "<script>" not in prompt and "[click](" not in prompt
+
+
+def test_other_licence_gets_a_slug_license_name(cards: dict[str, Card]) -> None:
+    raw = raw_of("stablelm-2-12b")["license"]
+    assert raw["id"] == "other" and "slug" not in raw
+    readme = (CARDS_DIR / "stablelm-2-12b" / "README.md").read_text(encoding="utf-8")
+    data = front_matter_of(readme)
+    assert data["license_name"] == "stability-ai-non-commercial-research-community-license"
+    assert data["license_link"] == raw["url"]
+    named = with_license(cards["stablelm-2-12b"], slug="stabilityai-nc-research-community")
+    assert front_matter_of(render_card(named, "en"))["license_name"] == "stabilityai-nc-research-community"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"slug": "Stability AI"},  # not lowercase-hyphenated
+        {"slug": "-x-"},
+        {"name": "稳定许可"},  # nothing to derive a slug from, and none given
+    ],
+)
+def test_slug_is_refused_when_not_hub_shaped(fields: dict[str, Any], cards: dict[str, Card]) -> None:
+    with pytest.raises(ValidationError):
+        with_license(cards["stablelm-2-12b"], **fields)
+
+
+def test_slug_is_refused_for_a_hub_licence_id(cards: dict[str, Card]) -> None:
+    with pytest.raises(ValidationError, match="slug"):
+        with_license(cards["falcon-40b-instruct"], slug="apache")

@@ -15,16 +15,19 @@ LanguageCode = Annotated[
     StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"),
     Field(description="An ISO 639 language code as the Hub expects it (`en`, `zh`, `de`)."),
 ]
-Email = Annotated[
-    str,
-    StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"),
-    Field(description="A plain e-mail address."),
-]
+_EMAIL = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
+_HTTPS = r"https://[^\s<>]+"
 HttpsUrl = Annotated[
     str,
-    StringConstraints(pattern=r"^https://[^\s<>]+$"),
+    StringConstraints(pattern=rf"^{_HTTPS}$"),
     Field(description="An `https://` address, without spaces or angle brackets."),
 ]
+Contact = Annotated[
+    str,
+    StringConstraints(pattern=rf"^(?:{_EMAIL}|{_HTTPS})$"),
+    Field(description="An e-mail address, or the `https://` address of an issue tracker or contact form."),
+]
+"""One pattern, not `Email | HttpsUrl`: a union would report errors at `contact.constrained-str`."""
 
 
 class Sources(Strict):
@@ -59,7 +62,7 @@ class Identity(Strict):
     base_model: RepoId | None = Field(
         default=None, description="Repo id of the model this one was fine-tuned from; required unless base."
     )
-    contact: Email | HttpsUrl | None = Field(
+    contact: Contact | None = Field(
         default=None,
         description="Where questions about the model go: an e-mail address, or the address of the "
         "developer's issue tracker or contact form.",
