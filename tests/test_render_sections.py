@@ -74,7 +74,7 @@ def test_sources_schema_accepts_each_kind_and_refuses_bad_addresses() -> None:
 def test_sources_are_listed_in_each_language(path: Path, lang: str, cards: dict[str, Card]) -> None:
     stated = raw_of(path.parent.name)["identity"].get("sources", {})
     text = render_card(cards[path.parent.name], lang)
-    assert (SOURCES_HEADING[lang] in text) == bool(stated)
+    assert (SOURCES_HEADING[lang] in text) == bool(set(stated) & set(SOURCE_LABELS["en"]))
     for kind, label in SOURCE_LABELS[lang].items():
         line = f"- **{label}**{SEPARATOR[lang]}<{stated[kind]}>" if kind in stated else f"- **{label}**"
         assert (line in text) == (kind in stated), (kind, line)
@@ -292,3 +292,30 @@ def test_slug_is_refused_when_not_hub_shaped(fields: dict[str, Any], cards: dict
 def test_slug_is_refused_for_a_hub_licence_id(cards: dict[str, Card]) -> None:
     with pytest.raises(ValidationError, match="slug"):
         with_license(cards["falcon-40b-instruct"], slug="apache")
+
+
+# --- evaluation pointers ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", CARD_PATHS, ids=lambda p: p.parent.name)
+def test_evaluation_states_results_or_that_none_are_published(path: Path, cards: dict[str, Card]) -> None:
+    raw = raw_of(path.parent.name)
+    pointer = raw["identity"].get("sources", {}).get("results")
+    text = render_card(cards[path.parent.name], "en")
+    section = text.split("## Evaluation\n\n", 1)[1].split("\n## ", 1)[0]
+    if "evaluation" in raw:
+        assert "| Benchmark |" in section and "No evaluation results" not in section
+    elif pointer:
+        assert section.startswith("No evaluation results are published in the model's card; the developers ")
+        assert f"<{pointer}>" in section
+    else:
+        assert section.strip() == "No evaluation results are published in the model's card."
+
+
+def test_a_results_pointer_is_linked_under_stated_results_too(cards: dict[str, Card]) -> None:
+    url = "https://huggingface.co/spaces/HuggingFaceH4/open_llm_leaderboard"
+    card = with_identity(cards["stablelm-3b-4e1t"], sources={"results": url})
+    text = render_card(card, "en")
+    assert f"The developers point to <{url}> for further results." in text
+    assert "### Model sources" not in text  # a results pointer alone is not a model source
+    assert f"<{url}>" in render_card(card, "zh")

@@ -42,6 +42,11 @@ class Sources(Strict):
         default=None, description="The code repository (training code, configs), not the Hub repo."
     )
     demo: HttpsUrl | None = Field(default=None, description="A page where the model can be tried.")
+    results: HttpsUrl | None = Field(
+        default=None,
+        description="Where the developers point readers for evaluation results the card does not state "
+        "(a leaderboard, a report); the Evaluation section links it.",
+    )
 
     @model_validator(mode="after")
     def _some_source(self) -> Sources:
