@@ -261,8 +261,10 @@ def test_acceptance_can_be_required_by_the_card_but_not_waived_for_llama(cards: 
 
 def test_gating_prompt_escapes_card_text(cards: dict[str, Card]) -> None:
     card = with_identity(cards["llama-2-13b"], developer="Meta <script>x</script> [click](https://evil.example)")
+    card = with_license(card, url="https://ai.meta.com/llama/license/> <img src=x>")
     prompt = front_matter_of(render_card(card, "en"))["extra_gated_prompt"]
-    assert "<script>" not in prompt and "[click](" not in prompt
+    assert "<script>" not in prompt and "[click](" not in prompt and "<img" not in prompt
+    assert "](<https://ai.meta.com/llama/license/%3E%20%3Cimg%20src=x%3E>)" in prompt
 
 
 def test_other_licence_gets_a_slug_license_name(cards: dict[str, Card]) -> None:

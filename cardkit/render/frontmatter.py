@@ -44,6 +44,11 @@ def _md_text(text: str) -> str:
     return inline(text).replace("[", "\\[").replace("]", "\\]")
 
 
+def _destination(url: str) -> str:
+    """A link destination that stays one: `<`, `>` and whitespace percent-encoded."""
+    return re.sub(r"[<>\s]", lambda match: f"%{ord(match.group(0)):02X}", url)
+
+
 def gating(card: Card) -> dict[str, Any]:
     """The Hub's gated-access keys when the licence must be accepted before download, else none.
 
@@ -54,7 +59,7 @@ def gating(card: Card) -> dict[str, Any]:
     if not license_.acceptance_required:
         return {}
     model, name = card.identity.name, license_.name
-    linked = f"[{_md_text(name)}](<{license_.url}>)" if license_.url else _md_text(name)
+    linked = f"[{_md_text(name)}](<{_destination(license_.url)}>)" if license_.url else _md_text(name)
     return {
         "extra_gated_heading": f"Accept the {name} to access {model}",
         "extra_gated_prompt": (
