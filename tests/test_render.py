@@ -150,9 +150,12 @@ def test_every_snippet_is_a_verbatim_code_block(path: Path, layout: str) -> None
 def test_sections_without_data_are_skipped(path: Path) -> None:
     raw = raw_card(path)
     text = render_card(card_of(path), "en")
-    assert ("## Evaluation" in text) == ("evaluation" in raw)
+    assert "## Evaluation" in text  # the template's section: results, or that none are published
+    assert ("No evaluation results are published" in text) == ("evaluation" not in raw)
     assert ("## Citation" in text) == ("citation" in raw)
-    assert ("## Environmental impact" in text) == ("compute" in raw["training"])
+    assert "## Environmental impact" in text  # the template's section: figures or "not published"
+    unknown = not {"hardware", "compute", "duration_days"} & set(raw["training"])
+    assert ("have not published the hardware, duration or energy" in text) == unknown
     assert "## Model card contact" in text  # the template's section: the contact or "Not published"
     assert ("## Model card contact\n\nNot published" in text) == ("contact" not in raw["identity"])
     assert ("## Acknowledgements" in text) == ("acknowledgements" in raw["prose"])

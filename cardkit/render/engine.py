@@ -26,6 +26,7 @@ from jinja2 import BytecodeCache, FileSystemLoader, StrictUndefined
 from jinja2.bccache import Bucket
 from jinja2.sandbox import SandboxedEnvironment
 
+from cardkit.render.emissions import impact
 from cardkit.render.frontmatter import front_matter
 from cardkit.render.i18n import Localizer, translations
 from cardkit.render.markdown import FILTERS, cell
@@ -108,6 +109,15 @@ def md_link(text: str, url: str) -> str:
     return f"[{label}](<{url.replace('<', '%3C').replace('>', '%3E')}>)"
 
 
+_PLAIN_URL = re.compile(r"https://[^\s<>]+")
+
+
+def md_autolink(url: str) -> str:
+    """An address shown as itself: a `<https://…>` autolink, which nothing inside can end early
+    (card URLs are validated to this shape; anything else is escaped as text)."""
+    return f"<{url}>" if _PLAIN_URL.fullmatch(url) else FILTERS["inline"](url)
+
+
 class _SharedBytecode(BytecodeCache):
     """Compile each template once per process, not once per locale: its code is the same in all."""
 
@@ -142,7 +152,8 @@ def environment(tag: str) -> SandboxedEnvironment:
     env.install_gettext_translations(translations(tag), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(FILTERS)
     env.filters["shell"] = shlex.quote
-    env.globals.update(table=md_table, link=md_link, l=Localizer(tag), memory=estimate)
+    env.globals.update(table=md_table, link=md_link, autolink=md_autolink, l=Localizer(tag))
+    env.globals.update(memory=estimate, impact=impact)
     return env
 
 
@@ -243,16 +254,37 @@ def _bilingual_table(tables: tuple[str, ...]) -> str | None:
     )
 
 
+_LABELLED_ITEM = re.compile(r"- \*\*(?P<label>[^*\n]+)\*\*(?:: |：)(?P<value>.+)")
+"""One item of a labelled list (`- **Paper**: <https://…>`), in either locale's punctuation."""
+
+
+def _bilingual_list(lists: tuple[str, ...]) -> str | None:
+    """One labelled list for all locales when each item has the same value in every locale
+    (`- **Paper · 论文**: <https://…>`); None when they differ in length or in any value."""
+    items = [[_LABELLED_ITEM.fullmatch(line) for line in block.split("\n")] for block in lists]
+    if len({len(rows) for rows in items}) != 1 or not all(all(rows) for rows in items):
+        return None
+    lines = []
+    for row in zip(*items, strict=True):
+        values = {match.group("value") for match in row if match}
+        if len(values) != 1:
+            return None
+        labels = dict.fromkeys(match.group("label") for match in row if match)
+        lines.append(f"- **{' · '.join(labels)}**: {values.pop()}")
+    return "\n".join(lines)
+
+
 def _interleave(parts: list[str]) -> str:
     """Blocks of each locale side by side: English block, then the Chinese one unless identical;
-    a table is written once, with bilingual cells."""
+    a table, or a labelled list whose values agree, is written once with bilingual labels."""
     split = [_split(p, None) for p in parts]
     if len({len(blocks) for blocks in split}) != 1:
         return "\n\n".join(dict.fromkeys(parts))
     blocks: list[str] = []
     for group in zip(*split, strict=True):
-        table = _bilingual_table(group)
-        blocks += [table] if table is not None else list(dict.fromkeys(group))
+        merged = _bilingual_table(group)
+        merged = merged if merged is not None else _bilingual_list(group)
+        blocks += [merged] if merged is not None else list(dict.fromkeys(group))
     return "\n\n".join(blocks)
 
 

@@ -36,10 +36,37 @@ class Optimizer(Strict):
     schedule: str | None = Field(default=None, description="Learning-rate schedule, e.g. `cosine`.")
 
 
+GpuId = Literal[
+    "a100-sxm4-40gb", "a100-sxm4-80gb", "a100-pcie-40gb", "a100-pcie-80gb", "h100-sxm5-80gb", "h100-pcie-80gb"
+]
+"""Rows of `energy.GPU_TDP` (a test keeps the two equal)."""
+RegionId = Literal[
+    "aws:us-east-1",
+    "aws:us-east-2",
+    "aws:us-west-2",
+    "aws:eu-central-1",
+    "aws:eu-west-1",
+    "gcp:us-central1",
+    "gcp:europe-west4",
+    "azure:eastus",
+]
+"""Rows of `energy.GRID_INTENSITY` (a test keeps the two equal)."""
+
+
 class Hardware(Strict):
-    type: NonEmpty = Field(description="Accelerator model, e.g. `NVIDIA A100 40GB`.")
-    count: PositiveInt = Field(description="Accelerators used at once.")
+    type: NonEmpty = Field(description="Accelerator model as published, e.g. `NVIDIA A100 40GB`.")
+    count: PositiveInt | None = Field(default=None, description="Accelerators used at once, when published.")
     provider: str | None = Field(default=None, description="Where they ran, e.g. `AWS P4d`.")
+    gpu: GpuId | None = Field(
+        default=None,
+        description="The exact accelerator (form factor included), a row of the TDP table in "
+        "cardkit/schema/energy.py; the energy estimate uses its power when none is published.",
+    )
+    region: RegionId | None = Field(
+        default=None,
+        description="Cloud region of the training, a row of the grid-intensity table in "
+        "cardkit/schema/energy.py, when published; the emissions estimate needs it.",
+    )
 
 
 class ComputeRow(Strict):
@@ -62,6 +89,7 @@ class ComputeTable(Strict):
 class Compute(Strict):
     gpu_hours: float | None = Field(default=None, ge=0, description="This model's training, GPU-hours.")
     power_watts: float | None = Field(default=None, gt=0, description="Peak power per device, in watts.")
+    energy_kwh: float | None = Field(default=None, ge=0, description="This model's training energy, kWh.")
     co2_tonnes: float | None = Field(default=None, ge=0, description="This model's emissions, tCO2eq.")
     co2_offset_percent: float | None = Field(default=None, ge=0, le=100, description="Share offset, %.")
     table: ComputeTable | None = Field(default=None, description="Family-wide table, as published.")
