@@ -8,6 +8,8 @@ from cardkit.commands.options import add_card_paths, add_command, add_force
 
 LAYOUT_CHOICES = ("en", "zh", "zh-Hant", "en+zh")
 """The layouts of cardkit.render.LAYOUTS, spelled out so building the parser imports no Jinja."""
+DEFAULT_LAYOUT_CHOICES = ("en", "zh", "zh-Hant")
+"""cardkit.render.DEFAULT_LAYOUTS, spelled out likewise for --lang's help."""
 
 HELP = "write each card's README.md / README_zh*.md from card.yaml, or --check they are current"
 DESCRIPTION = """Render model-card READMEs (Hub front matter and the Hub model-card sections) from
@@ -30,7 +32,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = add_command(commands, "render", summary=HELP, description=DESCRIPTION, examples=EXAMPLES)
     add_card_paths(parser)
     parser.add_argument(
-        "--lang", action="append", choices=LAYOUT_CHOICES, help="layout to render (default: en and zh)"
+        "--lang",
+        action="append",
+        choices=LAYOUT_CHOICES,
+        help=f"layout to render, repeatable (default: {', '.join(DEFAULT_LAYOUT_CHOICES)})",
     )
     parser.add_argument(
         "--out", metavar="DIR", help="write to DIR/<card folder>/ instead of next to each card"
