@@ -36,7 +36,7 @@ DIFF_EXAMPLES = (
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = add_command(
-        commands, "eval", summary=HELP, description=DESCRIPTION, examples=IMPORT_EXAMPLES + DIFF_EXAMPLES[1:]
+        commands, "eval", summary=HELP, description=DESCRIPTION, examples=IMPORT_EXAMPLES + DIFF_EXAMPLES
     )
     actions = parser.add_subparsers(dest="eval_command", required=True, metavar="ACTION")
     importing = add_command(
@@ -51,7 +51,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     add_card(importing, "to update", default="card.yaml")
     _add_eval_results(importing, "also write the Hub's .eval_results/*.yaml files from the card into DIR")
-    add_force(importing, "results that conflict with the card's")
+    add_force(importing, "the card's results (and .eval_results files) that conflict with this run")
     importing.set_defaults(handler=run_import)
     diff = add_command(
         actions,

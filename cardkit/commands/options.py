@@ -44,8 +44,6 @@ def add_command(
 
 def add_format(parser: argparse.ArgumentParser) -> argparse.Action:
     """`--format`: how the findings are printed (cardkit.core.report.FORMATTERS)."""
-    if DEFAULT_FORMAT not in FORMATS:
-        raise ValueError(f"the default format {DEFAULT_FORMAT!r} is not one of {FORMATS}")
     return parser.add_argument(
         "--format",
         choices=FORMATS,
