@@ -13,7 +13,7 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import FrameType
 
 from cardkit import __version__
@@ -62,7 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; a failure is one line on stderr and an exit code, never a traceback."""
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
+        handler: Callable[[argparse.Namespace], int] = args.handler  # the command's `run`
+        return handler(args)
     except BrokenPipeError:
         raise
     except (CardkitError, OSError) as exc:

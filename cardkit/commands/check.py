@@ -19,7 +19,7 @@ EXAMPLES = (
 )
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = add_command(commands, "check", summary=HELP, description=DESCRIPTION, examples=EXAMPLES)
     parser.add_argument("folders", nargs="+", type=Path, metavar="FOLDER", help="model repo folders")
     add_card(parser, "the README comes from (default: FOLDER/card.yaml)")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cardkit.commands.options import add_card, add_command, add_force
 from cardkit.core.errors import UsageError
+from cardkit.core.findings import Finding
 
 HELP = "import lm-evaluation-harness results into a card; diff card, README, .eval_results and results"
 DESCRIPTION = """Evaluation results between lm-evaluation-harness, the card, the README and the Hub.
@@ -34,7 +35,7 @@ DIFF_EXAMPLES = (
 )
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = add_command(
         commands, "eval", summary=HELP, description=DESCRIPTION, examples=IMPORT_EXAMPLES + DIFF_EXAMPLES
     )
@@ -80,7 +81,7 @@ def _existing(path: str | Path | None, kind: str, folder: bool = False) -> Path 
     return found
 
 
-def _print_findings(findings: list) -> None:
+def _print_findings(findings: list[Finding]) -> None:
     from cardkit.core.report import _where
 
     for f in findings:

@@ -33,7 +33,7 @@ EXAMPLES = (
 )
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = add_command(commands, "import", summary=HELP, description=DESCRIPTION, examples=EXAMPLES)
     add_readmes(parser)
     add_config(parser, "fills the architecture; one README only")

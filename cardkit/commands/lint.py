@@ -26,7 +26,7 @@ EXAMPLES = (
 )
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = add_command(commands, "lint", summary=HELP, description=DESCRIPTION, examples=EXAMPLES)
     add_readmes(parser)
     add_config(parser, "to check the figures against; one README only")

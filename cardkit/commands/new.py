@@ -20,7 +20,7 @@ EXAMPLES = (
 )
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = add_command(commands, "new", summary=HELP, description=DESCRIPTION, examples=EXAMPLES)
     add_config(parser, "the architecture is built from it", required=True)
     parser.add_argument("--tokenizer", type=Path, metavar="DIR", help="folder with tokenizer.json")

@@ -22,7 +22,7 @@ DEFAULT_FORMAT = "text"
 
 
 def add_command(
-    commands: argparse._SubParsersAction,
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
     name: str,
     *,
     summary: str,

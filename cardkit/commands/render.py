@@ -28,7 +28,7 @@ EXAMPLES = (
 )
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = add_command(commands, "render", summary=HELP, description=DESCRIPTION, examples=EXAMPLES)
     add_card_paths(parser)
     parser.add_argument(

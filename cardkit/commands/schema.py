@@ -15,7 +15,7 @@ EXAMPLES = (
 )
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = add_command(
         commands, "schema", summary="print the card JSON Schema", description=DESCRIPTION, examples=EXAMPLES
     )

@@ -26,7 +26,7 @@ EXAMPLES = (
 )
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = add_command(commands, "validate", summary=HELP, description=DESCRIPTION, examples=EXAMPLES)
     add_card_paths(parser)
     add_format(parser)
@@ -55,7 +55,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from cardkit.commands import require_folder
     from cardkit.core.report import FORMATTERS, emit
-    from cardkit.validate.pipeline import ValidateOptions, exit_code, validate_paths
+    from cardkit.validate.options import ValidateOptions
+    from cardkit.validate.pipeline import exit_code, validate_paths
 
     if args.checkpoint is not None:
         require_folder(args.checkpoint, "--checkpoint")
