@@ -29,8 +29,22 @@ BROKEN_PIPE = 141
 """128 + SIGPIPE, as a shell reports a command whose reader went away (`cardkit ... | head`)."""
 
 
+EXAMPLES = """examples:
+  cardkit validate                       # every card under cards/
+  cardkit render --check                 # exit 1 when a README is stale
+  cardkit validate --help                # one command's options, with examples
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cardkit", description="Keep large-language-model cards honest.")
+    """The whole command tree; README.md's CLI reference documents every command and option in it
+    (tests/test_cli_docs.py walks it)."""
+    parser = argparse.ArgumentParser(
+        prog="cardkit",
+        description="Keep large-language-model cards honest.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"cardkit {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:

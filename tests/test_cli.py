@@ -375,3 +375,77 @@ def test_ctrl_c_prints_one_line_and_exits_130(when: str) -> None:
     child.send_signal(signal.SIGINT)
     _out, err = child.communicate(timeout=60)
     assert (child.returncode, err) == (130, "cardkit: interrupted\n")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["nonsense"],
+        ["validate", "--format", "xml"],
+        ["render", "--lang", "fr"],
+        ["lint"],
+        ["check"],
+        ["new"],
+        ["eval"],
+        ["eval", "import"],
+        ["validate", "--no-such-option"],
+    ],
+)
+def test_argparse_usage_errors_exit_2_with_the_usage_line(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("usage: cardkit") and re.match(r"cardkit( \w+)*: error: ", lines[-1]), lines
+
+
+def test_version_prints_one_line_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    from cardkit import __version__
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out == f"cardkit {__version__}\n"
+
+
+def test_shared_options_keep_their_defaults() -> None:
+    """The values each command sees when no option is given, as they were before the options were
+    declared once (cardkit/commands/options.py); only `eval`'s --card is now a Path, like check's."""
+    from cardkit.cli import build_parser
+
+    def parsed(*args: str) -> dict[str, object]:
+        values = vars(build_parser().parse_args(list(args)))
+        values.pop("handler")
+        return values
+
+    assert parsed("validate") == {
+        "command": "validate", "paths": ["cards"], "format": "text", "no_model": False, "no_cache": False,
+        "checkpoint": None, "load": False, "generate": False, "trust_remote_code": False,
+    }  # fmt: skip
+    assert parsed("check", "f") == {
+        "command": "check", "folders": [Path("f")], "card": None, "format": "text", "no_model": False,
+        "checkpoint": False,
+    }  # fmt: skip
+    assert parsed("render") == {
+        "command": "render", "paths": ["cards"], "lang": None, "out": None, "check": False, "force": False,
+    }  # fmt: skip
+    assert parsed("lint", "R.md") == {
+        "command": "lint", "readme": [Path("R.md")], "config": None, "repo_id": None, "family": False,
+        "format": "text",
+    }  # fmt: skip
+    assert parsed("import", "R.md") == {
+        "command": "import", "readme": [Path("R.md")], "config": None, "repo_id": None, "out": None,
+        "out_dir": None, "force": False,
+    }  # fmt: skip
+    assert parsed("new", "--config", "c.json") == {
+        "command": "new", "config": Path("c.json"), "tokenizer": None, "readme": None, "out": None,
+    }  # fmt: skip
+    assert parsed("eval", "import", "r.json") == {
+        "command": "eval", "eval_command": "import", "results": "r.json", "card": Path("card.yaml"),
+        "eval_results": None, "force": False,
+    }  # fmt: skip
+    assert parsed("eval", "diff")["card"] is None
+    assert parsed("schema") == {"command": "schema", "write": False}

@@ -1,5 +1,8 @@
 """One module per CLI command; each exposes `register(subparsers)` and calls the library.
 
+`options.py` declares what several commands share (each command's `--help` shape, `--format`,
+the card paths, `--no-model`, ...), so a command module names its options and declares only its own.
+
 The helpers here check the paths a user names on the command line before any work starts: each
 must exist and be what the option says (a regular file, a folder), or the command stops with a
 one-line usage error (exit 2). They never open a path, so a FIFO named as a file cannot block.

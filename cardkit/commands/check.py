@@ -6,30 +6,25 @@ import argparse
 import functools
 from pathlib import Path
 
+from cardkit.commands.options import add_card, add_command, add_format, add_no_model
+
 HELP = "check a folder about to be uploaded as a Hub model repo"
 DESCRIPTION = """Check a model repo folder before upload: README.md front matter as the Hub reads it
 (licence id, ISO language codes, model-index), config.json and tokenizer files present, a licence
 file for `license: other`, no secrets or local paths in the README; with a card.yaml in the folder
-(or --card), everything validate checks plus the README's metadata against the card.
-
-examples:
-  cardkit check path/to/repo
-  cardkit check path/to/repo --checkpoint --format github
-"""
+(or --card), everything validate checks plus the README's metadata against the card."""
+EXAMPLES = (
+    "cardkit check path/to/repo",
+    "cardkit check path/to/repo --checkpoint --format github",
+)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
-        "check", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("folders", nargs="+", type=Path, help="model repo folders")
-    parser.add_argument(
-        "--card", type=Path, help="the card the README comes from (default: FOLDER/card.yaml)"
-    )
-    parser.add_argument(
-        "--format", choices=("text", "json", "github"), default="text", help="as for cardkit validate"
-    )
-    parser.add_argument("--no-model", action="store_true", help="skip the config and meta-device checks")
+    parser = add_command(commands, "check", summary=HELP, description=DESCRIPTION, examples=EXAMPLES)
+    parser.add_argument("folders", nargs="+", type=Path, metavar="FOLDER", help="model repo folders")
+    add_card(parser, "the README comes from (default: FOLDER/card.yaml)")
+    add_format(parser)
+    add_no_model(parser)
     parser.add_argument(
         "--checkpoint", action="store_true", help="also inventory the folder's weights against the card"
     )

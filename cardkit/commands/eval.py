@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from cardkit.commands.options import add_card, add_command, add_force
 from cardkit.core.errors import UsageError
 from cardkit.core.findings import Finding
 
@@ -16,35 +17,62 @@ DESCRIPTION = """Evaluation results between lm-evaluation-harness, the card, the
                         evaluation; a result the card states with another value is a conflict,
                         replaced only with --force. --eval-results DIR also writes the Hub's
                         per-benchmark .eval_results/*.yaml files from the card.
-  diff                  list every score that differs between the sources given
-
-examples:
-  cardkit eval import results_2026-01-01T00-00-00.json --card cards/my-model/card.yaml
-  cardkit eval import results.json --card card.yaml --eval-results .eval_results
-  cardkit eval diff --card card.yaml --readme README.md --eval-results .eval_results --results results.json
-"""
+  diff                  list every score that differs between the sources given"""
+IMPORT_DESCRIPTION = """Add one result per task and metric of an lm-evaluation-harness results file
+(and a summary per aggregated group) to the card's evaluation, validate the edited card, then
+replace it. A result the card already states with another value or shot count is a conflict:
+nothing is written unless --force."""
+DIFF_DESCRIPTION = """List every score that differs between the sources given (at least two): the card,
+the README's model-index, the Hub's .eval_results folder and a harness results file. Exit 1 when
+any differs."""
+IMPORT_EXAMPLES = (
+    "cardkit eval import results_2026-01-01T00-00-00.json --card cards/my-model/card.yaml",
+    "cardkit eval import results.json --card card.yaml --eval-results .eval_results",
+)
+DIFF_EXAMPLES = (
+    "cardkit eval diff --card card.yaml --readme README.md",
+    "cardkit eval diff --card card.yaml --eval-results .eval_results --results results.json",
+)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
-        "eval", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    parser = add_command(
+        commands, "eval", summary=HELP, description=DESCRIPTION, examples=IMPORT_EXAMPLES + DIFF_EXAMPLES
     )
     actions = parser.add_subparsers(dest="eval_command", required=True, metavar="ACTION")
-    importing = actions.add_parser("import", help="add a harness results file to a card")
-    importing.add_argument("results", help="results_*.json written by lm-evaluation-harness")
-    importing.add_argument("--card", default="card.yaml", help="card to update (default: card.yaml)")
-    importing.add_argument("--eval-results", metavar="DIR", help="also write the Hub's .eval_results files")
-    importing.add_argument("--force", action="store_true", help="replace results that conflict")
+    importing = add_command(
+        actions,
+        "import",
+        summary="add a harness results file to a card",
+        description=IMPORT_DESCRIPTION,
+        examples=IMPORT_EXAMPLES,
+    )
+    importing.add_argument(
+        "results", metavar="RESULTS.json", help="results_*.json written by lm-evaluation-harness"
+    )
+    add_card(importing, "to update", default="card.yaml")
+    _add_eval_results(importing, "also write the Hub's .eval_results/*.yaml files from the card into DIR")
+    add_force(importing, "the card's results (and .eval_results files) that conflict with this run")
     importing.set_defaults(handler=run_import)
-    diff = actions.add_parser("diff", help="list every score that differs between sources")
-    diff.add_argument("--card", help="card.yaml")
-    diff.add_argument("--readme", help="README.md whose front matter has a model-index")
-    diff.add_argument("--eval-results", metavar="DIR", help=".eval_results folder")
-    diff.add_argument("--results", help="lm-evaluation-harness results JSON")
+    diff = add_command(
+        actions,
+        "diff",
+        summary="list every score that differs between sources",
+        description=DIFF_DESCRIPTION,
+        examples=DIFF_EXAMPLES,
+    )
+    add_card(diff, "to compare")
+    diff.add_argument("--readme", metavar="README", help="README.md whose front matter has a model-index")
+    _add_eval_results(diff, "the Hub's .eval_results folder to compare")
+    diff.add_argument("--results", metavar="RESULTS.json", help="lm-evaluation-harness results JSON")
     diff.set_defaults(handler=run_diff)
 
 
-def _existing(path: str | None, kind: str, folder: bool = False) -> Path | None:
+def _add_eval_results(parser: argparse.ArgumentParser, purpose: str) -> None:
+    parser.add_argument("--eval-results", metavar="DIR", help=purpose)
+
+
+def _existing(path: str | Path | None, kind: str, folder: bool = False) -> Path | None:
     if path is None:
         return None
     found = Path(path)

@@ -7,6 +7,15 @@ import os
 import sys
 from pathlib import Path
 
+from cardkit.commands.options import (
+    add_command,
+    add_config,
+    add_force,
+    add_out_file,
+    add_readmes,
+    add_repo_id,
+)
+
 HELP = "draft a card.yaml from an existing README; what it cannot fill is marked TODO"
 DESCRIPTION = """Draft a card from an existing model card: Hub front matter and model-index, architecture
 and hyperparameter tables (English or Chinese headers), BibTeX and code blocks, and config.json for
@@ -16,29 +25,24 @@ the architecture. Nothing is guessed: every field the README does not state is w
 A value is filled only when the README states it for this model unambiguously; otherwise the TODO's
 hint lists the candidates and their lines. Several READMEs in one run: each draft is written to
 --out-dir/<README's folder name>.yaml (or printed, one YAML document each), with the config.json
-beside each README.
-
-examples:
-  cardkit import README.md --config config.json --out cards/my-model/card.yaml
-  cardkit import README.md                  # print the draft
-  cardkit import a/README.md b/README.md --out-dir drafts/
-"""
+beside each README."""
+EXAMPLES = (
+    "cardkit import README.md --config config.json --out cards/my-model/card.yaml",
+    "cardkit import README.md                  # print the draft",
+    "cardkit import a/README.md b/README.md --out-dir drafts/",
+)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
-        "import", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("readme", type=Path, nargs="+", help="README.md or a plain-text card (one or more)")
+    parser = add_command(commands, "import", summary=HELP, description=DESCRIPTION, examples=EXAMPLES)
+    add_readmes(parser)
+    add_config(parser, "fills the architecture; one README only")
+    add_repo_id(parser, "when the README does not state it; one README only")
+    add_out_file(parser, "draft", "one README only; an existing file only with --force")
     parser.add_argument(
-        "--config", type=Path, help="the model's config.json (fills the architecture; one README only)"
+        "--out-dir", type=Path, metavar="DIR", help="with several READMEs: write each draft into this folder"
     )
-    parser.add_argument("--repo-id", help="the model's Hub repo id, when the README does not state it")
-    parser.add_argument("--out", type=Path, help="write the draft here (default: print it; one README only)")
-    parser.add_argument(
-        "--out-dir", type=Path, help="with several READMEs: write each draft into this folder"
-    )
-    parser.add_argument("--force", action="store_true", help="overwrite existing output files")
+    add_force(parser, "existing output files")
     parser.set_defaults(handler=run)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import functools
-from pathlib import Path
+
+from cardkit.commands.options import add_command, add_config, add_format, add_readmes, add_repo_id
 
 HELP = "find defects in an existing model-card README (numbers, links, encoding damage, snippets)"
 DESCRIPTION = """Lint a model-card README: figures that disagree with config.json or the model id,
@@ -17,35 +18,23 @@ Disable rules for one file with an HTML comment anywhere in it:
 
 A README that describes several repos (sizes, chat and base, quantised copies) is recognised as a
 family card when it names three or more of one owner; --family declares one. Loading a sibling is
-then no defect.
-
-examples:
-  cardkit lint README.md --config config.json
-  cardkit lint README.md --format github
-  cardkit lint cards/*/README.md          # many READMEs, one process, one report
-"""
+then no defect."""
+EXAMPLES = (
+    "cardkit lint README.md --config config.json",
+    "cardkit lint README.md --format github",
+    "cardkit lint cards/*/README.md          # many READMEs, one process, one report",
+)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
-        "lint", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("readme", type=Path, nargs="+", help="README.md or a plain-text card (one or more)")
-    parser.add_argument(
-        "--config", type=Path, help="the model's config.json, to check figures against (one README only)"
-    )
-    parser.add_argument(
-        "--repo-id", help="the card's Hub repo id (default: from config.json or the card; one README only)"
-    )
+    parser = add_command(commands, "lint", summary=HELP, description=DESCRIPTION, examples=EXAMPLES)
+    add_readmes(parser)
+    add_config(parser, "to check the figures against; one README only")
+    add_repo_id(parser, "default: from config.json or the card; one README only")
     parser.add_argument(
         "--family", action="store_true", help="the README describes several repos; siblings are no defect"
     )
-    parser.add_argument(
-        "--format",
-        choices=("text", "json", "github"),
-        default="text",
-        help="text for people, json for programs, github for Actions annotations",
-    )
+    add_format(parser)
     parser.set_defaults(handler=run)
 
 

@@ -6,29 +6,28 @@ import argparse
 import sys
 from pathlib import Path
 
+from cardkit.commands.options import add_command, add_config, add_out_file
+
 HELP = "draft a card from config.json: architecture and exact counts filled, the rest marked TODO"
 DESCRIPTION = """Draft a card from a model's config.json. transformers reads the config and builds the
 model on the meta device (no weights, never remote code), so the architecture and the exact
 parameter counts are what `cardkit validate` will check. Everything only people know is written
-as `{TODO: "what goes here"}`; validate reports each at its line with the code `todo`.
-
-examples:
-  cardkit new --config cards/my-model/config.json --out cards/my-model/card.yaml
-  cardkit new --config config.json --tokenizer . --out card.yaml
-  cardkit new --config config.json --from README.md --out card.yaml   # names, licence, prose too
-"""
+as `{TODO: "what goes here"}`; validate reports each at its line with the code `todo`."""
+EXAMPLES = (
+    "cardkit new --config cards/my-model/config.json --out cards/my-model/card.yaml",
+    "cardkit new --config config.json --tokenizer . --out card.yaml",
+    "cardkit new --config config.json --from README.md --out card.yaml   # names, licence, prose too",
+)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
-        "new", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--config", type=Path, required=True, help="the model's config.json")
+    parser = add_command(commands, "new", summary=HELP, description=DESCRIPTION, examples=EXAMPLES)
+    add_config(parser, "the architecture is built from it", required=True)
     parser.add_argument("--tokenizer", type=Path, metavar="DIR", help="folder with tokenizer.json")
     parser.add_argument(
         "--from", dest="readme", type=Path, metavar="README.md", help="take names, licence and prose from it"
     )
-    parser.add_argument("--out", type=Path, help="write the card here (default: print it); never overwrites")
+    add_out_file(parser, "card", "never overwrites a file")
     parser.set_defaults(handler=run)
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from cardkit.commands.options import add_card_paths, add_command, add_force
+
 LAYOUT_CHOICES = ("en", "zh", "zh-Hant", "en+zh")
 """The layouts of cardkit.render.LAYOUTS, spelled out so building the parser imports no Jinja."""
+DEFAULT_LAYOUT_CHOICES = ("en", "zh", "zh-Hant")
+"""cardkit.render.DEFAULT_LAYOUTS, spelled out likewise for --lang's help."""
 
 HELP = "write each card's README.md / README_zh*.md from card.yaml, or --check they are current"
 DESCRIPTION = """Render model-card READMEs (Hub front matter and the Hub model-card sections) from
@@ -16,22 +20,22 @@ layouts (--lang, repeatable):
   en        README.md            zh       README_zh.md
   zh-Hant   README_zh-Hant.md    en+zh    README.md, each section in English then Chinese
 
-A README that cardkit did not write, or that was edited since, is not overwritten without --force.
-
-examples:
-  cardkit render                              # every card under cards/
-  cardkit render cards/llama-2-13b --lang zh-Hant
-  cardkit render --check                      # exit 1 with a diff when a README is stale
-"""
+A README that cardkit did not write, or that was edited since, is not overwritten without --force."""
+EXAMPLES = (
+    "cardkit render                              # every card under cards/",
+    "cardkit render cards/llama-2-13b --lang zh-Hant",
+    "cardkit render --check                      # exit 1 with a diff when a README is stale",
+)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
-        "render", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("paths", nargs="*", default=["cards"], help="card files or folders (default: cards)")
+    parser = add_command(commands, "render", summary=HELP, description=DESCRIPTION, examples=EXAMPLES)
+    add_card_paths(parser)
     parser.add_argument(
-        "--lang", action="append", choices=LAYOUT_CHOICES, help="layout to render (default: en and zh)"
+        "--lang",
+        action="append",
+        choices=LAYOUT_CHOICES,
+        help=f"layout to render, repeatable (default: {', '.join(DEFAULT_LAYOUT_CHOICES)})",
     )
     parser.add_argument(
         "--out", metavar="DIR", help="write to DIR/<card folder>/ instead of next to each card"
@@ -39,11 +43,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 with a diff when a README is stale"
     )
-    parser.add_argument(
-        "--force",
-        action="store_true",
-        help="overwrite READMEs that were edited by hand or not written by cardkit",
-    )
+    add_force(parser, "READMEs that were edited by hand or not written by cardkit")
     parser.set_defaults(handler=run)
 
 

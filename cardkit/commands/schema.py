@@ -5,20 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 
-DESCRIPTION = """Print the card JSON Schema, generated from the Pydantic models.
+from cardkit.commands.options import add_command
 
-examples:
-  cardkit schema > card.schema.json
-  cardkit schema --write                 # refresh schemas/card.schema.json
-"""
+DESCRIPTION = """Print the card JSON Schema, generated from the Pydantic models (a test fails when the
+committed schemas/card.schema.json is stale)."""
+EXAMPLES = (
+    "cardkit schema > card.schema.json",
+    "cardkit schema --write                 # refresh schemas/card.schema.json",
+)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
-        "schema",
-        help="print the card JSON Schema",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = add_command(
+        commands, "schema", summary="print the card JSON Schema", description=DESCRIPTION, examples=EXAMPLES
     )
     parser.add_argument("--write", action="store_true", help="write schemas/card.schema.json instead")
     parser.set_defaults(handler=run)

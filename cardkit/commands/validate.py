@@ -5,40 +5,33 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from cardkit.commands.options import (
+    add_card_paths,
+    add_command,
+    add_format,
+    add_no_cache,
+    add_no_model,
+    add_trust_remote_code,
+)
+
 HELP = "check cards against their schema, config.json and the meta-device architecture"
 DESCRIPTION = """Check cards against the schema, their config.json and the architecture built on the
-meta device, and print claimed vs computed parameters per card.
-
-examples:
-  cardkit validate                       # every card under cards/
-  cardkit validate cards/llama-2-13b --format json
-  cardkit validate --no-model            # schema and card rules only, no torch import
-  cardkit validate cards/llama-2-13b --checkpoint ~/models/Llama-2-13b-hf   # headers only, no data read
-  cardkit validate cards/llama-2-13b --checkpoint DIR --load --generate    # load and generate too
-"""
+meta device, and print claimed vs computed parameters per card."""
+EXAMPLES = (
+    "cardkit validate                       # every card under cards/",
+    "cardkit validate cards/llama-2-13b --format json",
+    "cardkit validate --no-model            # schema and card rules only, no torch import",
+    "cardkit validate cards/llama-2-13b --checkpoint ~/models/Llama-2-13b-hf   # headers only, no data read",
+    "cardkit validate cards/llama-2-13b --checkpoint DIR --load --generate    # load and generate too",
+)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
-        "validate", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("paths", nargs="*", default=["cards"], help="card files or folders (default: cards)")
-    parser.add_argument(
-        "--format",
-        choices=("text", "json", "github"),
-        default="text",
-        help="text for people, json for programs, github for Actions annotations",
-    )
-    parser.add_argument(
-        "--no-model",
-        action="store_true",
-        help="schema and card rules only; never imports torch or transformers",
-    )
-    parser.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="read and write no cache: check every card and build every architecture afresh",
-    )
+    parser = add_command(commands, "validate", summary=HELP, description=DESCRIPTION, examples=EXAMPLES)
+    add_card_paths(parser)
+    add_format(parser)
+    add_no_model(parser)
+    add_no_cache(parser)
     parser.add_argument(
         "--checkpoint",
         metavar="DIR",
@@ -55,11 +48,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action="store_true",
         help="also generate with the card's prompt, stop tokens and defaults (implies --load)",
     )
-    parser.add_argument(
-        "--trust-remote-code",
-        action="store_true",
-        help="let transformers run the checkpoint's own code when loading (off by default)",
-    )
+    add_trust_remote_code(parser)
     parser.set_defaults(handler=run)
 
 

@@ -14,7 +14,6 @@ from typing import Any, TextIO
 from cardkit.core.findings import CardReport, Finding, Severity
 from cardkit.core.json_values import MAX_INT_BITS, json_safe
 
-FORMATS = ("text", "json", "github")
 _FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -196,6 +195,8 @@ FORMATTERS: dict[str, Callable[[list[CardReport], str], str]] = {
     "json": format_json,
     "github": format_github,
 }
+FORMATS = tuple(FORMATTERS)
+"""`--format`'s choices (cardkit/commands/options.py): a formatter added here is one the CLI offers."""
 
 
 def emit(text: str, stream: TextIO | None = None) -> None:
