@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from cardkit.card.load import LoadedCard
 from cardkit.core.findings import Finding, Severity
 from cardkit.core.python_snippet import SnippetError, parse_snippet
+from cardkit.core.rounding import tolerance as _tolerance
 from cardkit.core.text_patterns import MIRROR_HOSTS, TRUST_REMOTE, URL_HOST
 from cardkit.schema import LocalizedText
 
@@ -139,11 +140,6 @@ def tokens_are_epochs_times_data(loaded: LoadedCard) -> Iterator[Finding]:
             expected=round(t.unique_tokens * t.epochs),
             actual=t.tokens,
         )
-
-
-def _tolerance(decimals: int, terms: int = 1) -> float:
-    """Largest gap rounding can explain: half a unit in the last place for each rounded term."""
-    return terms * 0.5 * 10**-decimals + 1e-9
 
 
 @rule
@@ -348,5 +344,8 @@ def prose_is_not_template_code(loaded: LoadedCard) -> Iterator[Finding]:
                 )
 
 
-# The evaluation rules live with the rest of the evaluation code; importing them registers them.
-from cardkit.evaluation import checks as _evaluation_checks  # noqa: E402, F401
+# The evaluation rules live with the rest of the evaluation code, which imports nothing of this
+# module (no cycle); they are checked after the card's own rules.
+from cardkit.evaluation.checks import RULES as _EVALUATION_RULES  # noqa: E402
+
+RULES.extend(_EVALUATION_RULES)
