@@ -112,9 +112,11 @@ def imports_of(module: str, path: Path, known: set[str]) -> list[Import]:
     found = []
     for node, in_function, type_checking in _walk(tree, False, False):
         targets: list[str] = []
+        if not isinstance(node, ast.Import | ast.ImportFrom):
+            continue
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
+        else:
             base = node.module or ""
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]

@@ -113,6 +113,7 @@ def test_a_tied_head_stored_beside_its_embedding_counts_once(
     save_file(state, path, metadata={"format": "pt"})
     report = _validate(tiny)
     assert _verdicts(report) == dict.fromkeys(SURFACES, False)
+    assert report.runtime is not None
     assert report.runtime["checkpoint"]["parameters"] == tiny.parameters
     assert report.runtime["load"]["parameters"] == tiny.parameters
     # and a claim off by one is rejected by all three alike

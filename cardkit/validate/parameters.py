@@ -56,6 +56,7 @@ def _limit_text() -> str:
 
 def compare_architecture(loaded: LoadedCard, computed: int) -> list[Finding]:
     """The meta-device count: the one surface that reports an acknowledged gap, and a stale one."""
+    assert loaded.card is not None
     params = loaded.card.architecture.parameters
     claimed, ack = params.count, params.acknowledged_difference
     amount = ack.amount if ack is not None else None
@@ -87,6 +88,7 @@ def compare_observed(loaded: LoadedCard, observed: int, code: str, what: str) ->
     """A checkpoint's or a loaded model's count: an error unless the verdict accepts it (an
     acknowledged gap is the architecture's finding, not repeated here). `what` names the surface:
     "the checkpoint stores", "the loaded model has"."""
+    assert loaded.card is not None
     params = loaded.card.architecture.parameters
     ack = params.acknowledged_difference
     result = verdict(params.count, observed, ack.amount if ack is not None else None)
