@@ -103,6 +103,7 @@ def checkpoint_target(example: dict[str, bytes]) -> None:
     """The inventory of a fuzzed checkpoint folder, compared with the tiny model's architecture."""
     from cardkit.card.load import load_card
     from cardkit.model.checkpoint import check_checkpoint
+    from cardkit.validate.parameters import compare_checkpoint
 
     tiny = seeds.tiny()
     with tempfile.TemporaryDirectory() as tmp:
@@ -111,6 +112,8 @@ def checkpoint_target(example: dict[str, bytes]) -> None:
         seeds.write_tree(folder, example)
         try:
             card = load_card(tiny.card)
-            check_checkpoint(card, folder, tiny.config_data, lambda: tiny.config, use_cache=False)
+            result = check_checkpoint(folder, tiny.config_data, lambda: tiny.config, use_cache=False)
+            if result is not None and result.stored_parameters is not None:
+                compare_checkpoint(card, result.stored_parameters)
         except ALLOWED:
             return

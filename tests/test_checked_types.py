@@ -74,7 +74,7 @@ def test_positions_undetermined_when_the_model_class_has_no_source() -> None:
     built"; now the positional type is undetermined, like any model whose positions are not found."""
     torch = pytest.importorskip("torch")
     from cardkit.core.facts import ArchitectureFacts
-    from cardkit.model import architecture_facts
+    from cardkit.model import architecture_attention
 
     class Embeddings(torch.nn.Module):
         def __init__(self) -> None:
@@ -86,6 +86,6 @@ def test_positions_undetermined_when_the_model_class_has_no_source() -> None:
 
     Embeddings.__module__ = "cardkit_tests_module_that_is_not_imported"
     facts = ArchitectureFacts()
-    architecture_facts._positional(facts, object(), Embeddings(), None)
+    architecture_attention._positional(facts, object(), Embeddings(), None)
     assert "positional_embedding.type" not in facts.values
     assert "positional_embedding.type" in facts.undetermined

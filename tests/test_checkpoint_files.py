@@ -272,9 +272,9 @@ def test_index_mismatches_are_listed_up_to_a_bound_then_counted(tmp_path: Path) 
 def test_shards_past_the_checkpoint_tensor_limit_are_not_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import cardkit.model.checkpoint
+    import cardkit.model.checkpoint_inventory
 
-    monkeypatch.setattr(cardkit.model.checkpoint, "MAX_TENSORS", 2)
+    monkeypatch.setattr(cardkit.model.checkpoint_inventory, "MAX_TENSORS", 2)
     weight_map = {}
     for number in range(3):
         names = [f"s{number}.a", f"s{number}.b"]

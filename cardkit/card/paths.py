@@ -7,19 +7,11 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
+from cardkit.core.display import display_path as display_path
 from cardkit.core.errors import UsageError
 from cardkit.core.safe_io import is_regular_file
 
 CARD_FILENAME = "card.yaml"
-
-
-def display_path(path: Path) -> str:
-    """Relative to the working directory when inside it (as CI annotations need), else absolute."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return str(absolute)
 
 
 CARD_SUFFIXES = (".yaml", ".yml")

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from cardkit.card.paths import display_path
+from cardkit.core.display import display_path
 from cardkit.core.errors import CardkitError, MissingDependencyError
 from cardkit.core.findings import CardReport, Finding, Severity
 from cardkit.core.safe_io import UnreadableFile

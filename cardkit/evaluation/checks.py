@@ -1,6 +1,7 @@
 """Rules over a card's evaluation: values on their stated scale, summaries that add up.
 
-Registered in cardkit.validate.card_rules' table (this module is imported at its end).
+`RULES` lists them; `cardkit.validate.card_rules` adds them to its table. This module imports nothing
+of validate, so the two never import each other.
 """
 
 from __future__ import annotations
@@ -9,13 +10,12 @@ from collections.abc import Iterator
 
 from cardkit.card.load import CheckedCard
 from cardkit.core.findings import Finding, Severity
+from cardkit.core.rounding import tolerance as _tolerance
 from cardkit.schema.evaluation import EvalResult
-from cardkit.validate.card_rules import _tolerance, rule
 
 SCALE_BOUNDS = {"percent": 100.0, "fraction": 1.0}
 
 
-@rule
 def evaluation_values_fit_scale(loaded: CheckedCard) -> Iterator[Finding]:
     """A fraction above 1 (or a percent above 100) is a figure copied in the other unit."""
     evaluation = loaded.card.evaluation
@@ -54,7 +54,6 @@ def _summary_mixes(
             )
 
 
-@rule
 def evaluation_summaries(loaded: CheckedCard) -> Iterator[Finding]:
     evaluation = loaded.card.evaluation
     if evaluation is None:
@@ -110,3 +109,7 @@ def evaluation_summaries(loaded: CheckedCard) -> Iterator[Finding]:
                 expected=round(mean, summary.decimals),
                 actual=summary.value,
             )
+
+
+RULES = (evaluation_values_fit_scale, evaluation_summaries)
+"""The evaluation rules, in the order their findings are reported."""

@@ -2,6 +2,9 @@
 
 Rules live in one module per group (text damage, numbers, code) and register themselves in
 `cardkit.lint.registry.RULES`; importing this package loads them all.
+
+Layer: imports `cardkit.core`, `cardkit.readme` and `cardkit.schema` (the licence table); never
+torch or transformers, never validate, import, render or the commands.
 """
 
 from __future__ import annotations

@@ -169,7 +169,8 @@ COUNT_FIELDS = (
 
 
 def compare_counts(loaded: CheckedCard, counts: ModelCounts) -> list[Finding]:
-    """The loaded model against the card: `expected` is the loaded figure, `actual` the card's."""
+    """The loaded model's layers and heads against the card: `expected` is the loaded figure,
+    `actual` the card's. Its parameter count is judged by `cardkit.validate.parameters`."""
     arch = loaded.card.architecture
     findings = []
     for attribute, code, path in COUNT_FIELDS:
@@ -177,23 +178,6 @@ def compare_counts(loaded: CheckedCard, counts: ModelCounts) -> list[Finding]:
         if truth != claim:
             message = f"the loaded model has {truth}; the card says {claim}"
             findings.append(loaded.finding(code, Severity.ERROR, message, path, expected=truth, actual=claim))
-    params = arch.parameters
-    diff = counts.parameters - params.count
-    acknowledged = (
-        params.acknowledged_difference is not None and params.acknowledged_difference.amount == diff
-    )
-    if diff and not acknowledged:
-        message = f"the loaded model has {counts.parameters:,} parameters; the card claims {params.count:,}"
-        findings.append(
-            loaded.finding(
-                "load-param-count-mismatch",
-                Severity.ERROR,
-                message,
-                (ARCH, "parameters", "count"),
-                expected=counts.parameters,
-                actual=params.count,
-            )
-        )
     return findings
 
 

@@ -3,6 +3,9 @@
 Library first: `render_card(card, lang)` returns the text of one README; `render_paths(...)` renders,
 checks or writes the READMEs of many cards and reports what it did as `RenderResult`s carrying
 findings (`render-*` codes). The command module only parses arguments and prints.
+
+Layer: imports `cardkit.core`, `cardkit.card` and `cardkit.schema`; never torch or transformers,
+never validate, lint, import or the commands.
 """
 
 from __future__ import annotations

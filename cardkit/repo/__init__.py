@@ -1,5 +1,6 @@
 """`cardkit check`: a repository folder before upload (card, README beside it, config, weights).
 
-Layer: orchestration over the public entry points of validate, render and readme; imports no
-module-private names of theirs.
+Layer: orchestration over the public entry points of `cardkit.validate`, `cardkit.render`,
+`cardkit.lint` and `cardkit.readme`, on `cardkit.core`, `cardkit.card` and `cardkit.schema`; imports
+no module-private names of theirs, never torch, transformers or the commands.
 """

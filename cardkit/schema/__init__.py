@@ -1,4 +1,8 @@
-"""Pydantic models of a cardkit card; `Card` is the root."""
+"""Pydantic models of a cardkit card; `Card` is the root.
+
+Layer: imports `cardkit.core` (and pydantic); never torch or transformers, never any other cardkit
+package, so the card layer, render and lint can build on it.
+"""
 
 from __future__ import annotations
 

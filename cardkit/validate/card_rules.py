@@ -14,9 +14,10 @@ from pydantic import BaseModel
 from cardkit.card.load import CheckedCard
 from cardkit.core.findings import Finding, Severity
 from cardkit.core.python_snippet import SnippetError, parse_snippet
+from cardkit.core.rounding import tolerance as _tolerance
 from cardkit.core.text_patterns import MIRROR_HOSTS, TRUST_REMOTE, URL_HOST
 from cardkit.schema import LocalizedText
-from cardkit.validate.snippet_requirements import Problem, parse_requirements, snippet_needs, unmet
+from cardkit.validate.snippet_requirements import snippets_have_their_requirements
 
 Rule = Callable[[CheckedCard], Iterator[Finding]]
 RULES: list[Rule] = []
@@ -141,11 +142,6 @@ def tokens_are_epochs_times_data(loaded: CheckedCard) -> Iterator[Finding]:
         )
 
 
-def _tolerance(decimals: int, terms: int = 1) -> float:
-    """Largest gap rounding can explain: half a unit in the last place for each rounded term."""
-    return terms * 0.5 * 10.0**-decimals + 1e-9
-
-
 @rule
 def compute_table_totals(loaded: CheckedCard) -> Iterator[Finding]:
     compute = loaded.card.training.compute
@@ -242,54 +238,7 @@ def snippets_run_this_model(loaded: CheckedCard) -> Iterator[Finding]:
             )
 
 
-@rule
-def snippets_have_their_requirements(loaded: CheckedCard) -> Iterator[Finding]:
-    """What each snippet's code needs installed must be stated, at a version that has it."""
-    usage = loaded.card.usage
-    stated, invalid = parse_requirements(usage.requirements, ("usage", "requirements"))
-    reported: set[tuple[str | int, ...]] = set()
-    for index, snippet in enumerate(usage.snippets):
-        extra, bad = parse_requirements(snippet.requirements, ("usage", "snippets", index, "requirements"))
-        invalid += bad
-        if snippet.language != "python":
-            continue
-        try:
-            tree = parse_snippet(snippet.code)
-        except SnippetError:
-            continue  # usage-snippet-syntax reports it
-        for problem in unmet(snippet_needs(tree), stated + extra):
-            if problem.stated is None or problem.stated.field_path not in reported:
-                yield _requirement_finding(loaded, index, problem)
-            if problem.stated is not None:  # a too-old line of the card is reported once, not per snippet
-                reported.add(problem.stated.field_path)
-    for where, reason in invalid:
-        yield loaded.finding(
-            "usage-requirement-invalid", Severity.ERROR, f"not a pip requirement: {reason}", where
-        )
-
-
-def _requirement_finding(loaded: CheckedCard, index: int, problem: Problem) -> Finding:
-    need = problem.need
-    wanted = need.package + (f">={need.minimum}" if need.minimum else "")
-    if problem.stated is None:
-        return loaded.finding(
-            "usage-requirement-missing",
-            Severity.WARNING,
-            f"snippet {index + 1} needs {need.package} ({need.why}); neither usage.requirements nor"
-            " the snippet's requirements list it",
-            ("usage", "snippets", index, "code"),
-            expected=wanted,
-            line_offset=need.line,
-        )
-    stated = str(problem.stated.requirement)
-    return loaded.finding(
-        "usage-requirement-too-old",
-        Severity.ERROR,
-        f"{stated!r} admits {problem.stated.lowest()}, but snippet {index + 1} needs {wanted}: {need.why}",
-        problem.stated.field_path,
-        expected=wanted,
-        actual=stated,
-    )
+rule(snippets_have_their_requirements)
 
 
 @rule
@@ -398,5 +347,8 @@ def prose_is_not_template_code(loaded: CheckedCard) -> Iterator[Finding]:
                 )
 
 
-# The evaluation rules live with the rest of the evaluation code; importing them registers them.
-from cardkit.evaluation import checks as _evaluation_checks  # noqa: E402, F401
+# The evaluation rules live with the rest of the evaluation code, which imports nothing of this
+# module (no cycle); they are checked after the card's own rules.
+from cardkit.evaluation.checks import RULES as _EVALUATION_RULES  # noqa: E402
+
+RULES.extend(_EVALUATION_RULES)

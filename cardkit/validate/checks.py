@@ -16,6 +16,7 @@ from cardkit.card.paths import display_path
 from cardkit.core.findings import CardReport, Finding, Severity
 from cardkit.core.gc_policy import full_collections_paused
 from cardkit.validate.card_rules import check_rules
+from cardkit.validate.parameters import compare_checkpoint, compare_loaded
 from cardkit.validate.raw_facts import compare_raw
 
 if TYPE_CHECKING:
@@ -152,12 +153,14 @@ def _check_weights(
             built.append(build_config(data, display_path(loaded.folder / loaded.card.config))[0])
         return built[0]
 
-    result = check_checkpoint(loaded, options.checkpoint, data, build, options.cache)
+    result = check_checkpoint(options.checkpoint, data, build, options.cache)
     if result is None:
         return  # the config stage already reported why
-    findings, figures = result
+    findings = result.findings
+    if result.stored_parameters is not None:
+        findings = findings + compare_checkpoint(loaded, result.stored_parameters)
     report.findings += findings
-    report.runtime = {"checkpoint": figures}
+    report.runtime = {"checkpoint": result.figures}
     if not (options.load or options.generate):
         return
     if blocking := sorted({f.code for f in findings} & BLOCKING_CODES):
@@ -184,6 +187,7 @@ def _load_and_generate(
     report.findings += findings
     if model is None:
         return
+    report.findings += compare_loaded(loaded, model.counts.parameters)
     report.runtime["load"] = model.figures
     if options.generate:
         findings, figures = run_smoke_test(loaded, options.checkpoint, model.model, options.trust_remote_code)

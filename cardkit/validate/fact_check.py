@@ -14,7 +14,7 @@ from typing import Any
 
 from cardkit.card.load import CheckedCard
 from cardkit.core.findings import Finding, Severity
-from cardkit.validate.config_check import compare_parameters
+from cardkit.validate.parameters import compare_architecture
 
 ARCH = "architecture"
 NOT_FACTS = frozenset(
@@ -120,4 +120,4 @@ def compare_facts(
                 actual=value,
             )
     if "parameters.count" in values:
-        yield from compare_parameters(loaded, values["parameters.count"])
+        yield from compare_architecture(loaded, values["parameters.count"])

@@ -1,0 +1,96 @@
+"""Feed-forward facts of the built architecture: the inner width, gating, biases, the activation
+transformers names, and for a mixture of experts the expert counts and the active parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cardkit.core.facts import ArchitectureFacts
+from cardkit.model.architecture_modules import config_int, int_attr, is_inside, linear_layers
+
+
+def mlp_facts(facts: ArchitectureFacts, config: Any, mlp: Any, skip: tuple[Any, ...] = ()) -> None:
+    from transformers.activations import ACT2CLS
+
+    experts = experts_module(mlp)
+    hidden = facts.values.get("hidden_size")
+    dense = linear_layers(mlp, skip=(*skip, experts) if experts is not None else skip)
+    down = [s for _, s in dense if s[1] == hidden and s[0] != hidden]
+    if experts is None and down:
+        inner = down[-1][0]
+        facts.set("intermediate_size", inner)
+        ups = sum(s[1] for _, s in dense if s[0] == hidden and s[1] != hidden)
+        facts.set("gated_mlp", ups == 2 * inner if ups in (inner, 2 * inner) else None, "MLP widths unusual")
+        facts.set("linear_biases.mlp", any(s[2] for _, s in dense))
+    elif experts is None:
+        facts.undetermined["intermediate_size"] = "no down projection found in the MLP"
+    else:
+        moe_facts(facts, config, mlp, experts)
+    by_class = {_activation_class(cls): key for key, cls in reversed(ACT2CLS.items())}
+    acts = [type(m) for m in mlp.modules() if type(m) in by_class and not any(is_inside(m, s) for s in skip)]
+    if acts:
+        stated = [v for v in vars(config).values() if isinstance(v, str) and v in ACT2CLS]
+        named = [v for v in stated if _activation_class(ACT2CLS[v]) is acts[0]]
+        facts.set("activation", named[0] if named else by_class[acts[0]])
+    else:
+        facts.undetermined["activation"] = "the MLP holds no activation module transformers names"
+
+
+def _activation_class(entry: object) -> object:
+    """The class of an ACT2CLS entry: the entry itself, or the first of a (class, kwargs) pair."""
+    return entry[0] if isinstance(entry, tuple) else entry
+
+
+def experts_module(mlp: Any) -> Any | None:
+    """The routed experts inside a feed-forward block, or None for a dense one."""
+    return next((m for n, m in mlp.named_modules() if n.rsplit(".", 1)[-1] == "experts"), None)
+
+
+def moe_facts(facts: ArchitectureFacts, config: Any, mlp: Any, experts: Any) -> None:
+    import torch
+
+    count: int | None
+    if isinstance(experts, torch.nn.ModuleList):
+        count = len(experts)
+    else:
+        shapes = [p.shape[0] for p in experts.parameters(recurse=False) if p.dim() == 3]
+        count = shapes[0] if shapes and len(set(shapes)) == 1 else None
+    facts.set("moe.num_experts", count, "expert count not readable from the experts module")
+    top_k = next(
+        (
+            k
+            for m in mlp.modules()
+            if (k := int_attr(m, "top_k", "num_experts_per_tok", "experts_per_token"))
+        ),
+        None,
+    ) or config_int(config, "num_experts_per_tok")
+    facts.set("moe.experts_per_token", top_k, "experts per token not stated")
+    shared = next((m for n, m in mlp.named_children() if n.startswith("shared_expert")), None)
+    if shared is None:
+        facts.set("moe.shared_experts", 0)
+    elif isinstance(shared, torch.nn.ModuleList):
+        facts.set("moe.shared_experts", len(shared))
+    else:
+        facts.set(
+            "moe.shared_experts",
+            config_int(config, "n_shared_experts") or config_int(config, "num_shared_experts"),
+            "shared expert count not stated",
+        )
+
+
+def active_parameters(model: Any, facts: ArchitectureFacts) -> int | None:
+    """Parameters one token uses: all but the routed experts it is not sent to."""
+    count, top_k = facts.values.get("moe.num_experts"), facts.values.get("moe.experts_per_token")
+    if not count or not top_k:
+        return None
+    unused = 0
+    for name, module in model.named_modules():
+        if name.rsplit(".", 1)[-1] != "experts":
+            continue
+        size = sum(p.numel() for p in module.parameters())
+        if size % count:
+            return None
+        unused += size // count * (count - top_k)
+    total: int = facts.values["parameters.count"]
+    return total - unused
