@@ -21,11 +21,30 @@ from typing import Any
 
 from cardkit.card.load import LoadedCard
 from cardkit.card.paths import display_path
+from cardkit.core.codes import Code
 from cardkit.core.findings import Finding, Severity
 from cardkit.core.gc_policy import full_collections_paused
 from cardkit.core.safe_io import UnreadableFile
 from cardkit.model.bin_checkpoint import BinRefused, read_bin
 from cardkit.model.checkpoint_files import candidates, choose_weights, read_index
+from cardkit.model.codes import (
+    CHECKPOINT_BIN_INVALID,
+    CHECKPOINT_DTYPE_MISMATCH,
+    CHECKPOINT_DUPLICATE_TENSOR,
+    CHECKPOINT_EMPTY,
+    CHECKPOINT_HEADER_INVALID,
+    CHECKPOINT_INDEX_MISMATCH,
+    CHECKPOINT_MISSING_TENSOR,
+    CHECKPOINT_MIXED_DTYPES,
+    CHECKPOINT_NOT_FOUND,
+    CHECKPOINT_OUTSIDE_FOLDER,
+    CHECKPOINT_PARAM_COUNT_MISMATCH,
+    CHECKPOINT_SHAPE_MISMATCH,
+    CHECKPOINT_SHARD_MISSING,
+    CHECKPOINT_SHARD_UNREADABLE,
+    CHECKPOINT_TOO_MANY_TENSORS,
+    CHECKPOINT_UNEXPECTED_TENSOR,
+)
 from cardkit.model.expected_state import (
     TORCH_DTYPES,
     ExpectedState,
@@ -77,8 +96,8 @@ class Inventory:
 # --- reading the folder -------------------------------------------------------------------------
 
 
-def _error(code: str, message: str, file: str, tensor: str | None = None, **kw: Any) -> Finding:
-    return Finding(code, Severity.ERROR, message, file, field=tensor, **kw)
+def _error(code: Code, message: str, file: str, tensor: str | None = None, **kw: Any) -> Finding:
+    return code.finding(message, file, field=tensor, **kw)
 
 
 def allowed_roots(folder: Path) -> list[Path]:
@@ -111,7 +130,7 @@ def read_inventory(
     inventory = Inventory(folder)
     if not folder.is_dir():
         inventory.findings.append(
-            _error("checkpoint-not-found", "checkpoint folder does not exist", inventory.display)
+            _error(CHECKPOINT_NOT_FOUND, "checkpoint folder does not exist", inventory.display)
         )
         return inventory
     choice = choose_weights(folder, config_data or {}, names)
@@ -125,7 +144,7 @@ def read_inventory(
         _read_shard(inventory, choice.path, None, reader)
     if choice.path is not None and not inventory.tensors and not _errors(inventory):
         message = "the checkpoint stores no tensors; every weight would be left at random initialisation"
-        inventory.findings.append(_error("checkpoint-empty", message, display_path(choice.path)))
+        inventory.findings.append(_error(CHECKPOINT_EMPTY, message, display_path(choice.path)))
     inventory.seconds = time.perf_counter() - start
     return inventory
 
@@ -138,7 +157,7 @@ def _read_index(inventory: Inventory, index_path: Path, reader: Any) -> None:
     display = display_path(index_path)
     if not _inside(index_path, allowed_roots(inventory.folder)):
         inventory.findings.append(
-            _error("checkpoint-outside-folder", "index resolves outside the checkpoint folder", display)
+            _error(CHECKPOINT_OUTSIDE_FOLDER, "index resolves outside the checkpoint folder", display)
         )
         return
     weight_map, refusal = read_index(index_path)
@@ -158,17 +177,17 @@ def _read_shard(inventory: Inventory, path: Path, indexed: set[str] | None, read
     if not _inside(path, allowed_roots(inventory.folder)):
         message = f"shard resolves to {path.resolve()}, outside the checkpoint folder; it is not read"
         inventory.findings.append(
-            _error("checkpoint-outside-folder", message, display, actual=str(path.resolve()))
+            _error(CHECKPOINT_OUTSIDE_FOLDER, message, display, actual=str(path.resolve()))
         )
         return
     if not os.path.lexists(path):
         inventory.findings.append(
-            _error("checkpoint-shard-missing", "the index names this shard but it does not exist", display)
+            _error(CHECKPOINT_SHARD_MISSING, "the index names this shard but it does not exist", display)
         )
         return
     if len(inventory.tensors) >= MAX_TENSORS:
         message = f"not read: the shards before it already hold {MAX_TENSORS:,} tensors, the limit"
-        inventory.findings.append(_error("checkpoint-too-many-tensors", message, display))
+        inventory.findings.append(_error(CHECKPOINT_TOO_MANY_TENSORS, message, display))
         return
     tensors = reader(inventory, path, display)
     if tensors is None:
@@ -179,7 +198,7 @@ def _read_shard(inventory: Inventory, path: Path, indexed: set[str] | None, read
         if record.name in inventory.tensors:
             first = inventory.tensors[record.name].file
             inventory.findings.append(
-                _error("checkpoint-duplicate-tensor", f"also stored in {first}", display, record.name)
+                _error(CHECKPOINT_DUPLICATE_TENSOR, f"also stored in {first}", display, record.name)
             )
             continue
         inventory.tensors[record.name] = record
@@ -203,22 +222,22 @@ def _check_against_index(
     ):
         ordered = sorted(names)
         inventory.findings += [
-            _error("checkpoint-index-mismatch", message, display, name, expected=expected, actual=actual)
+            _error(CHECKPOINT_INDEX_MISMATCH, message, display, name, expected=expected, actual=actual)
             for name in ordered[:MAX_LISTED]
         ]
         if len(ordered) > MAX_LISTED:
             more = f"{len(ordered) - MAX_LISTED:,} more tensors like the ones above: {message}"
-            inventory.findings.append(_error("checkpoint-index-mismatch", more, display))
+            inventory.findings.append(_error(CHECKPOINT_INDEX_MISMATCH, more, display))
 
 
 def _read_safetensors(inventory: Inventory, path: Path, display: str) -> list[TensorRecord] | None:
     try:
         header = read_header(path)
     except HeaderError as exc:
-        inventory.findings.append(_error("checkpoint-header-invalid", exc.reason, display, exc.tensor))
+        inventory.findings.append(_error(CHECKPOINT_HEADER_INVALID, exc.reason, display, exc.tensor))
         return None
     except UnreadableFile as exc:
-        inventory.findings.append(_error("checkpoint-shard-unreadable", exc.reason, display))
+        inventory.findings.append(_error(CHECKPOINT_SHARD_UNREADABLE, exc.reason, display))
         return None
     inventory.header_bytes += header.header_bytes
     inventory.data_bytes += header.data_bytes
@@ -230,10 +249,10 @@ def _read_bin(inventory: Inventory, path: Path, display: str) -> list[TensorReco
     try:
         tensors = read_bin(path)
     except BinRefused as exc:
-        inventory.findings.append(_error("checkpoint-bin-invalid", str(exc), display))
+        inventory.findings.append(_error(CHECKPOINT_BIN_INVALID, str(exc), display))
         return None
     except UnreadableFile as exc:
-        inventory.findings.append(_error("checkpoint-shard-unreadable", exc.reason, display))
+        inventory.findings.append(_error(CHECKPOINT_SHARD_UNREADABLE, exc.reason, display))
         return None
     inventory.data_bytes += path.stat().st_size
     return [
@@ -255,7 +274,7 @@ def compare(loaded: LoadedCard, inventory: Inventory, expected: ExpectedState) -
             shape = list(expected.tensors[group[0]].shape)
             findings.append(
                 _error(
-                    "checkpoint-missing-tensor",
+                    CHECKPOINT_MISSING_TENSOR,
                     "the architecture needs this tensor; no shard stores it",
                     default_file,
                     group[0],
@@ -286,7 +305,7 @@ def _compare_shape(record: TensorRecord, want: ExpectedTensor) -> list[Finding]:
     message = f"stored as {list(record.shape)}; the architecture needs {list(want.shape)}"
     return [
         _error(
-            "checkpoint-shape-mismatch",
+            CHECKPOINT_SHAPE_MISMATCH,
             message,
             record.file,
             record.name,
@@ -327,7 +346,7 @@ def _unexpected(
 ) -> list[Finding]:
     return [
         _error(
-            "checkpoint-unexpected-tensor",
+            CHECKPOINT_UNEXPECTED_TENSOR,
             "stored in the checkpoint; the architecture has no such tensor",
             record.file,
             record.name,
@@ -356,9 +375,7 @@ def _compare_dtypes(inventory: Inventory, expected: ExpectedState) -> list[Findi
     findings: list[Finding] = []
     if len(counts) > 1:
         findings.append(
-            Finding(
-                "checkpoint-mixed-dtypes",
-                Severity.WARNING,
+            CHECKPOINT_MIXED_DTYPES.finding(
                 f"floating tensors are stored in {len(counts)} dtypes: {dict(counts.most_common())}",
                 display_path(_main_file(inventory)),
                 expected=expected.dtype,
@@ -373,7 +390,7 @@ def _compare_dtypes(inventory: Inventory, expected: ExpectedState) -> list[Findi
         message = f"all {len(records)} tensors are {wrong[0].dtype}; config.json declares {want}"
         findings.append(
             _error(
-                "checkpoint-dtype-mismatch",
+                CHECKPOINT_DTYPE_MISMATCH,
                 message,
                 display_path(_main_file(inventory)),
                 expected=want,
@@ -383,7 +400,7 @@ def _compare_dtypes(inventory: Inventory, expected: ExpectedState) -> list[Findi
         return findings
     findings += [
         _error(
-            "checkpoint-dtype-mismatch",
+            CHECKPOINT_DTYPE_MISMATCH,
             f"stored as {r.dtype}; config.json declares {want}",
             r.file,
             r.name,
@@ -417,8 +434,7 @@ def _compare_count(loaded: LoadedCard, inventory: Inventory, expected: ExpectedS
     message = f"the checkpoint stores {stored:,} parameters; the card claims {params.count:,} ({diff:+,})"
     return [
         loaded.finding(
-            "checkpoint-param-count-mismatch",
-            Severity.ERROR,
+            CHECKPOINT_PARAM_COUNT_MISMATCH,
             message,
             ("architecture", "parameters", "count"),
             expected=stored,

@@ -13,8 +13,10 @@ from typing import Any
 
 from cardkit.card.config_json import MAX_CONFIG_BYTES, ConfigFile, read_config_json
 from cardkit.card.config_limits import check_limits
+from cardkit.core.codes import Code
 from cardkit.core.errors import MissingDependencyError
 from cardkit.core.findings import Finding, Severity
+from cardkit.model.codes import CONFIG_AUTO_MAP, CONFIG_INVALID, CONFIG_REMOTE_CODE
 
 __all__ = ["MAX_CONFIG_BYTES", "ConfigFacts", "build_config", "read_config_json"]
 LEGACY_MODEL_TYPES = {"RefinedWeb": "falcon", "RefinedWebModel": "falcon", "stablelm_epoch": "stablelm"}
@@ -74,20 +76,18 @@ def build_config(
         )
         return None, [
             source.finding(
-                "config-remote-code",
-                Severity.ERROR,
+                CONFIG_REMOTE_CODE,
                 f"model_type {model_type!r} is not in transformers {transformers.__version__}; "
                 f"loading it would run the repository's own code, which cardkit never does{fix}",
                 ("model_type",),
                 actual=model_type,
                 expected=hint,
+                severity=Severity.ERROR,
             )
         ]
     if "auto_map" in data:
         findings.append(
-            Finding(
-                "config-auto-map",
-                Severity.INFO,
+            CONFIG_AUTO_MAP.finding(
                 f"config declares auto_map (remote code); cardkit uses transformers' native {model_type!r} "
                 "implementation and ignores it",
                 display,
@@ -97,7 +97,7 @@ def build_config(
     try:
         return mapping[model_type].from_dict(data), findings
     except Exception as exc:  # any rejection of user data by transformers is a finding
-        return None, [rejection(source, "config-invalid", "transformers rejects the config", exc)]
+        return None, [rejection(source, CONFIG_INVALID, "transformers rejects the config", exc)]
 
 
 _FIELD_IN_MESSAGE = re.compile(r"field '([^']+)'")
@@ -135,12 +135,12 @@ def blamed_key(data: dict[str, Any], exc: BaseException) -> tuple[str | int, ...
     return ()
 
 
-def rejection(source: ConfigFile, code: str, what: str, exc: BaseException) -> Finding:
+def rejection(source: ConfigFile, code: Code, what: str, exc: BaseException) -> Finding:
     """A finding about config.json for an exception raised on its values, at the key it blames."""
     assert source.data is not None
     path = blamed_key(source.data, exc)
     detail = " ".join(str(exc).split())[:300] or type(exc).__name__
-    return source.finding(code, Severity.ERROR, f"{what}: {type(exc).__name__}: {detail}", path)
+    return source.finding(code, f"{what}: {type(exc).__name__}: {detail}", path)
 
 
 def _first(config: Any, *names: str) -> Any:

@@ -6,7 +6,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from cardkit.card.load import LoadedCard
-from cardkit.core.findings import Finding, Severity
+from cardkit.core.findings import Finding
+from cardkit.validate.codes import (
+    ARCH_MISMATCH,
+    CONFIG_MISMATCH,
+    PARAM_ACK_STALE,
+    PARAM_COUNT_ACKNOWLEDGED,
+    PARAM_COUNT_MISMATCH,
+)
 
 if TYPE_CHECKING:  # annotations only: --no-model needs neither module
     from cardkit.model.meta_model import MetaFacts
@@ -59,8 +66,7 @@ def compare_config(loaded: LoadedCard, facts: ConfigFacts) -> Iterator[Finding]:
             continue
         if not _same(actual, truth):
             yield loaded.finding(
-                "config-mismatch",
-                Severity.ERROR,
+                CONFIG_MISMATCH,
                 f"card says {actual!r}, config.json says {truth!r}",
                 path,
                 expected=truth,
@@ -75,8 +81,7 @@ def compare_raw_config(loaded: LoadedCard, facts: dict[str, Any]) -> Iterator[Fi
         actual = _card_value(loaded.card, path)
         if not _same(actual, truth):
             yield loaded.finding(
-                "config-mismatch",
-                Severity.ERROR,
+                CONFIG_MISMATCH,
                 f"card says {actual!r}, config.json says {truth!r}",
                 path,
                 expected=truth,
@@ -88,8 +93,7 @@ def compare_meta(loaded: LoadedCard, facts: MetaFacts) -> Iterator[Finding]:
     arch = loaded.card.architecture
     if arch.normalization != facts.normalization:
         yield loaded.finding(
-            "arch-mismatch",
-            Severity.ERROR,
+            ARCH_MISMATCH,
             f"normalization: card says {arch.normalization!r}, the built model uses {facts.normalization!r}",
             (ARCH, "normalization"),
             expected=facts.normalization,
@@ -107,8 +111,7 @@ def compare_parameters(loaded: LoadedCard, computed: int) -> Iterator[Finding]:
     if diff == 0:
         if ack is not None:
             yield loaded.finding(
-                "param-ack-stale",
-                Severity.WARNING,
+                PARAM_ACK_STALE,
                 "claimed count now matches the architecture exactly; remove acknowledged_difference",
                 (ARCH, "parameters", "acknowledged_difference"),
             )
@@ -120,8 +123,7 @@ def compare_parameters(loaded: LoadedCard, computed: int) -> Iterator[Finding]:
     )
     if ack is not None and ack.amount == diff and abs(relative) <= ACKNOWLEDGE_LIMIT:
         yield loaded.finding(
-            "param-count-acknowledged",
-            Severity.WARNING,
+            PARAM_COUNT_ACKNOWLEDGED,
             f"{summary}; acknowledged: {ack.reason.en}",
             where,
             expected=computed,
@@ -129,8 +131,7 @@ def compare_parameters(loaded: LoadedCard, computed: int) -> Iterator[Finding]:
         )
     elif ack is not None and ack.amount == diff:
         yield loaded.finding(
-            "param-count-mismatch",
-            Severity.ERROR,
+            PARAM_COUNT_MISMATCH,
             f"{summary}; more than {ACKNOWLEDGE_LIMIT:.1%} cannot be acknowledged",
             where,
             expected=computed,
@@ -139,5 +140,5 @@ def compare_parameters(loaded: LoadedCard, computed: int) -> Iterator[Finding]:
     else:
         hint = f"; acknowledged_difference says {ack.amount:+,}" if ack else ""
         yield loaded.finding(
-            "param-count-mismatch", Severity.ERROR, summary + hint, where, expected=computed, actual=claimed
+            PARAM_COUNT_MISMATCH, summary + hint, where, expected=computed, actual=claimed
         )
