@@ -6,6 +6,7 @@ import ast
 import copy
 import json
 import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,9 @@ FINDING_CONSTRUCTORS = {
     "cardkit/validate/report_cache.py": "findings read back from the report cache, as they were stored",
     "cardkit/repo/check.py": "a finding moved down by the front matter's first line (all fields copied)",
 }
+
+
+CODE_SHAPED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 
 
 def _relative(path: Path) -> str:
@@ -198,6 +202,21 @@ def test_findings_are_constructed_only_through_the_registry() -> None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Finding"
     }
     assert constructing == set(FINDING_CONSTRUCTORS)
+
+
+def test_no_finding_helper_is_given_a_code_as_text() -> None:
+    """`loaded.finding(...)` and the other helpers take a declared code, never an id string."""
+    by_text = [
+        f"{_relative(path)}:{node.lineno}"
+        for path in SOURCES
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and _call_name(node) in {"finding", "_finding", "_error", "add", "warn", "rejection", "_refusal"}
+        and any(
+            isinstance(arg, ast.Constant) and CODE_SHAPED.fullmatch(str(arg.value)) for arg in node.args[:2]
+        )
+    ]
+    assert by_text == []
 
 
 def test_registry_id_calls_name_declared_codes() -> None:
