@@ -239,9 +239,8 @@ INPUT_ERROR = declare(
     "cardkit refused one input of many (the message says why); the others were still checked",
     """
     One of several inputs could not be used, for a reason that would have been a usage error
-    (exit 2) had it been the only one: a missing dependency of that input, a path it names that
-    cannot be used. The message is that usage error; the rest of the run went on. Fix the input
-    and rerun.
+    (exit 2) had it been the only one (a path or option that cannot be used for this input). The
+    message is that usage error; the rest of the run went on. Fix the input and rerun.
     """,
 )
 IO_ERROR = declare(
@@ -260,8 +259,9 @@ FILE_UNREADABLE = declare(
     "a named card or README is not a regular file (a folder, FIFO or device), so it is never read",
     """
     cardkit reads only regular files, bounded in size: a folder, a FIFO (which could block the run
-    for ever), a device or a broken link named as an input is refused without being opened, and so
-    is a README render would have to overwrite that is not a regular file. Name the file itself,
-    or replace the special file with a regular one.
+    for ever), a device or a broken link named as an input is refused without being read, as is a
+    file the system will not open (permission denied) and a README render would have to overwrite
+    that is not a regular file. Name the file itself, or replace the special file with a regular
+    one.
     """,
 )

@@ -159,8 +159,8 @@ between `]` and `(` that breaks the link in CommonMark."""
     "lint-broken-link", Severity.WARNING, "a Markdown link whose syntax is broken, so it does not render"
 )
 def broken_link(doc: Document) -> Iterator[Hit]:
-    """A Markdown link whose syntax is broken (a space between `]` and `(`, an unclosed bracket), so it
-    renders as literal brackets instead of a link. Fix the link's syntax."""
+    """A Markdown link whose syntax is broken (a space between `]` and `(`, a doubled `((` before the
+    URL, an empty `//` target), so it does not render as the link it was. Fix the link's syntax."""
     if not doc.markdown:
         return
     for segment in doc.prose:
