@@ -17,12 +17,12 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 
 from cardkit import __version__
-from cardkit.commands import check, import_card, lint, new, render, schema, validate
+from cardkit.commands import check, explain, import_card, lint, new, render, schema, validate
 from cardkit.commands import eval as eval_command
 from cardkit.core.errors import CardkitError
 from cardkit.core.gc_policy import freeze_before_exit
 
-COMMANDS = (validate, check, schema, render, lint, import_card, eval_command, new)
+COMMANDS = (validate, check, schema, render, lint, import_card, eval_command, new, explain)
 INTERRUPTED = 130
 INTERNAL = 3
 BROKEN_PIPE = 141

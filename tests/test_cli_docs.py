@@ -28,6 +28,7 @@ BULLET = re.compile(r"^- `([^`]+)`", re.MULTILINE)
 DIFFERENT_ON_PURPOSE = {
     ("--checkpoint", "cardkit check"): "a flag: the folder checked is the checkpoint (validate: DIR)",
     ("--out", "cardkit render"): "a folder for many READMEs (import and new: one card FILE)",
+    ("--format", "cardkit explain"): "prints a code, not findings: text or json, no github annotations",
 }
 """(option, command) pairs whose option shares a name, not a meaning, with the other commands'."""
 FINDING_COMMANDS = {"cardkit validate", "cardkit check", "cardkit lint"}

@@ -17,6 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cardkit.card.codes import (
+    CONFIG_DUPLICATE_KEY,
+    CONFIG_INVALID_JSON,
+    CONFIG_MISSING,
+    CONFIG_NO_MODEL_TYPE,
+    CONFIG_NOT_FINITE,
+    CONFIG_NOT_UTF8,
+    CONFIG_NUMBER_TOO_LONG,
+    CONFIG_TOO_DEEP,
+    CONFIG_TOO_LARGE,
+    CONFIG_UNREADABLE,
+)
+from cardkit.core.codes import Code
 from cardkit.core.findings import Finding, Severity
 from cardkit.core.safe_io import UnreadableFile, read_bytes_bounded
 
@@ -41,7 +54,7 @@ class ConfigFile:
     findings: list[Finding] = field(default_factory=list)
     positions: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
 
-    def finding(self, code: str, severity: Severity, message: str, path: FieldPath, **extra: Any) -> Finding:
+    def finding(self, code: Code, message: str, path: FieldPath, **extra: Any) -> Finding:
         """A finding at the key `path` (or its nearest recorded ancestor; line 1 when none is known)."""
         for end in range(len(path), 0, -1):
             if path[:end] in self.positions:
@@ -49,7 +62,7 @@ class ConfigFile:
                 break
         else:
             line, column = 1, 1
-        return Finding(code, severity, message, self.display, line, column, _dotted(path) or None, **extra)
+        return code.finding(message, self.display, line, column, _dotted(path) or None, **extra)
 
 
 def _dotted(path: FieldPath) -> str:
@@ -93,7 +106,7 @@ def _scan(text: str, config: ConfigFile) -> bool:
             if len(stack) > MAX_CONFIG_DEPTH:
                 message = f"nesting deeper than {MAX_CONFIG_DEPTH} levels"
                 config.findings.append(
-                    Finding("config-too-deep", Severity.ERROR, message, config.display, *where, _dotted(path))
+                    CONFIG_TOO_DEEP.finding(message, config.display, *where, _dotted(path))
                 )
                 return False
         elif first in "}]":
@@ -129,7 +142,7 @@ def _key(token: str, frame: _Frame, path: FieldPath, where: tuple[int, int], con
         message = f"duplicate key {key!r}; JSON readers (transformers included) keep only the last"
         field_name = _dotted((*path, key))
         config.findings.append(
-            Finding("config-duplicate-key", Severity.WARNING, message, config.display, *where, field_name)
+            CONFIG_DUPLICATE_KEY.finding(message, config.display, *where, field_name)
         )
     frame.keys.add(key)
 
@@ -137,13 +150,13 @@ def _key(token: str, frame: _Frame, path: FieldPath, where: tuple[int, int], con
 def _number(token: str, path: FieldPath, where: tuple[int, int], config: ConfigFile) -> bool:
     """False (with a finding) for a number `json` would reject, crash on, or read as NaN or infinity."""
     if len(token) > MAX_NUMBER_CHARS:
-        code = "config-number-too-long"
+        code = CONFIG_NUMBER_TOO_LONG
         message = f"a number of {len(token):,} characters; the limit is {MAX_NUMBER_CHARS}"
     elif token in ("Infinity", "-Infinity"):
         _infinity_noted(token, path, where, config)
         return True
     elif token == "NaN":
-        code, message = "config-not-finite", "NaN is not JSON, and no setting of a model is meaningfully NaN"
+        code, message = CONFIG_NOT_FINITE, "NaN is not JSON, and no setting of a model is meaningfully NaN"
     elif any(c in token for c in ".eE"):
         try:
             finite = math.isfinite(float(token))
@@ -151,11 +164,11 @@ def _number(token: str, path: FieldPath, where: tuple[int, int], config: ConfigF
             return True  # not a number at all: `json` reports it
         if finite:
             return True
-        code, message = "config-not-finite", f"{token} overflows to infinity; write a finite number"
+        code, message = CONFIG_NOT_FINITE, f"{token} overflows to infinity; write a finite number"
     else:
         return True
     field_name = _dotted(path) or None
-    config.findings.append(Finding(code, Severity.ERROR, message, config.display, *where, field_name))
+    config.findings.append(code.finding(message, config.display, *where, field_name))
     return False
 
 
@@ -168,7 +181,9 @@ def _infinity_noted(token: str, path: FieldPath, where: tuple[int, int], config:
         ' (transformers 5 writes {"__float__": "Infinity"})'
     )
     field_name = _dotted(path) or None
-    finding = Finding("config-not-finite", Severity.WARNING, message, config.display, *where, field_name)
+    finding = CONFIG_NOT_FINITE.finding(
+        message, config.display, *where, field_name, severity=Severity.WARNING
+    )
     config.findings.append(finding)
 
 
@@ -180,11 +195,11 @@ def read_config(path: Path, display: str) -> ConfigFile:
     except UnreadableFile as exc:
         if isinstance(exc.__cause__, FileNotFoundError):
             message = "config.json not found next to the card"
-            finding = Finding("config-missing", Severity.ERROR, message, display)
+            finding = CONFIG_MISSING.finding(message, display)
         else:
-            code = "config-too-large" if "limit" in exc.reason else "config-unreadable"
+            code = CONFIG_TOO_LARGE if "limit" in exc.reason else CONFIG_UNREADABLE
             message = f"config.json cannot be read: {exc.reason}"
-            finding = Finding(code, Severity.ERROR, message, display, 1, 1)
+            finding = code.finding(message, display, 1, 1)
         config.findings.append(finding)
         return config
     try:
@@ -193,7 +208,7 @@ def read_config(path: Path, display: str) -> ConfigFile:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         message = f"config.json is not UTF-8: byte 0x{raw[exc.start]:02x}"
-        config.findings.append(Finding("config-not-utf8", Severity.ERROR, message, display, line, column))
+        config.findings.append(CONFIG_NOT_UTF8.finding(message, display, line, column))
         return config
     if not _scan(text, config):
         return config
@@ -202,16 +217,16 @@ def read_config(path: Path, display: str) -> ConfigFile:
     except json.JSONDecodeError as exc:
         message = f"not valid JSON: {exc.msg}"
         config.findings.append(
-            Finding("config-invalid-json", Severity.ERROR, message, display, exc.lineno, exc.colno)
+            CONFIG_INVALID_JSON.finding(message, display, exc.lineno, exc.colno)
         )
         return config
     except (ValueError, RecursionError) as exc:  # only if the scan and `json` ever disagree
         message = f"not readable: {exc}"
-        config.findings.append(Finding("config-invalid-json", Severity.ERROR, message, display, 1, 1))
+        config.findings.append(CONFIG_INVALID_JSON.finding(message, display, 1, 1))
         return config
     if not isinstance(data, dict) or not isinstance(data.get("model_type"), str):
         message = "config.json must be an object with a string `model_type`"
-        config.findings.append(Finding("config-no-model-type", Severity.ERROR, message, display, 1, 1))
+        config.findings.append(CONFIG_NO_MODEL_TYPE.finding(message, display, 1, 1))
         return config
     config.data = data
     return config

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from cardkit.card.codes import CONFIG_INVALID_VALUE, CONFIG_MODEL_TOO_LARGE, CONFIG_OUT_OF_RANGE
 from cardkit.card.config_json import ConfigFile
 from cardkit.card.yaml_source import dotted_path as dotted
-from cardkit.core.findings import Finding, Severity
+from cardkit.core.findings import Finding
 
 FieldPath = tuple[str | int, ...]
 
@@ -93,10 +94,10 @@ def check_limits(config: ConfigFile) -> list[Finding]:
         if not isinstance(value, int) or isinstance(value, bool):
             kind = type(value).__name__
             message = f"{dotted(path)} ({name}) must be a whole number, not {kind} {value!r:.40}"
-            findings.append(config.finding("config-invalid-value", Severity.ERROR, message, path))
+            findings.append(config.finding(CONFIG_INVALID_VALUE, message, path))
         elif not low <= value <= high:
             message = f"{dotted(path)} ({name}) is {value:,}; cardkit builds models with {low:,} to {high:,}"
-            findings.append(config.finding("config-out-of-range", Severity.ERROR, message, path))
+            findings.append(config.finding(CONFIG_OUT_OF_RANGE, message, path))
     if findings:
         return findings
     parameters, modules = estimate(config.data)
@@ -105,5 +106,5 @@ def check_limits(config: ConfigFile) -> list[Finding]:
             f"the architecture would have about {parameters:.3g} parameters in {modules:,} modules; "
             f"cardkit builds at most {MAX_PARAMETERS:.0e} parameters and {MAX_MODULES:,} modules"
         )
-        return [config.finding("config-model-too-large", Severity.ERROR, message, ("num_hidden_layers",))]
+        return [config.finding(CONFIG_MODEL_TOO_LARGE, message, ("num_hidden_layers",))]
     return []

@@ -8,8 +8,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from cardkit.card.codes import CARD_SCHEMA_COMMENT, SCHEMA, SCHEMA_NOT_A_MAPPING, TODO
 from cardkit.card.paths import display_path
 from cardkit.card.yaml_source import SourceMap, dotted_path, load_yaml, read_text
+from cardkit.core.codes import Code
 from cardkit.core.findings import Finding, Severity
 from cardkit.schema import Card
 
@@ -37,19 +39,18 @@ class LoadedCard:
 
     def finding(
         self,
-        code: str,
-        severity: Severity,
+        code: Code,
         message: str,
         field_path: tuple[str | int, ...],
         expected: Any = None,
         actual: Any = None,
         line_offset: int = 0,
+        *,
+        severity: Severity | None = None,
     ) -> Finding:
         """A finding located at `field_path` of this card (or its nearest existing ancestor)."""
         pos = self.source_map.locate(field_path)
-        return Finding(
-            code,
-            severity,
+        return code.finding(
             message,
             self.display,
             pos.line + line_offset if pos else None,
@@ -57,6 +58,7 @@ class LoadedCard:
             dotted_path(field_path) or None,
             expected,
             actual,
+            severity=severity,
         )
 
 
@@ -100,15 +102,14 @@ def _schema_findings(error: ValidationError, loaded: LoadedCard) -> list[Finding
             loc, actual = at
             if loc not in todos:
                 todos.add(loc)
-                findings.append(loaded.finding("todo", Severity.ERROR, f"TODO: {actual['TODO']}", loc))
+                findings.append(loaded.finding(TODO, f"TODO: {actual['TODO']}", loc))
             continue
         if isinstance(actual, dict | list):
             actual = None
         expected = (item.get("ctx") or {}).get("expected")
         findings.append(
             loaded.finding(
-                "schema-" + item["type"].replace("_", "-"),
-                Severity.ERROR,
+                SCHEMA.member(item["type"].replace("_", "-")),
                 item["msg"],
                 loc,
                 expected=str(expected) if expected is not None else None,
@@ -132,9 +133,7 @@ def load_card(path: Path) -> CheckedCard | FailedLoad:
         return loaded
     if not isinstance(parsed.data, dict):
         loaded.findings.append(
-            Finding(
-                "schema-not-a-mapping",
-                Severity.ERROR,
+            SCHEMA_NOT_A_MAPPING.finding(
                 "a card must be a YAML mapping of sections",
                 display,
                 1,
@@ -144,9 +143,7 @@ def load_card(path: Path) -> CheckedCard | FailedLoad:
         return loaded
     if not text.startswith(SCHEMA_COMMENT):
         loaded.findings.append(
-            Finding(
-                "card-schema-comment",
-                Severity.WARNING,
+            CARD_SCHEMA_COMMENT.finding(
                 f"first line should be `{SCHEMA_COMMENT}<path to card.schema.json>` for editor checks",
                 display,
                 1,

@@ -14,6 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cardkit.card.codes import YAML_ALIAS, YAML_TOO_DEEP
+from cardkit.core.codes import Code
+
 _BREAK = re.compile(r"\r\n|[\r\x85\u2028\u2029]")
 """YAML's line breaks besides `\\n`; the scan normalises them so a line is always `\\n`-terminated."""
 _BLANKS = ("", " ", "\t", "\n")
@@ -59,7 +62,7 @@ class _FlowLevel:
 class Refusal:
     """Why the text is refused unparsed, and where (1-based line and column)."""
 
-    code: str
+    code: Code
     message: str
     line: int
     column: int
@@ -210,7 +213,7 @@ class _Scanner:
             return self._block_key(char, column)
         if char == "*":
             message = "YAML anchors and aliases are not allowed in cards; write the value out"
-            return self._refusal("yaml-alias", message, column)
+            return self._refusal(YAML_ALIAS, message, column)
         self._start_node(column)
         self._scalar_or_property(char)
         return None
@@ -288,9 +291,9 @@ class _Scanner:
             level.peak = max(level.peak, depth)
         if depth <= self.max_depth:
             return None
-        return self._refusal("yaml-too-deep", f"nesting deeper than {self.max_depth} levels", column)
+        return self._refusal(YAML_TOO_DEEP, f"nesting deeper than {self.max_depth} levels", column)
 
-    def _refusal(self, code: str, message: str, column: int) -> Refusal:
+    def _refusal(self, code: Code, message: str, column: int) -> Refusal:
         line = self.text.count("\n", 0, self.line_start) + 1
         return Refusal(code, message, line, column + 1)
 

@@ -13,8 +13,22 @@ from typing import Any
 
 import yaml
 
+from cardkit.card.codes import (
+    FILE_NOT_UTF8,
+    FILE_TOO_LARGE,
+    YAML_ALIAS,
+    YAML_BAD_VALUE,
+    YAML_BOM,
+    YAML_DUPLICATE_KEY,
+    YAML_NOT_JSON,
+    YAML_NUMBER_TOO_LONG,
+    YAML_SYNTAX,
+    YAML_TOO_DEEP,
+    YAML_UNSAFE_TAG,
+)
 from cardkit.card.yaml_prescan import prescan
-from cardkit.core.findings import Finding, Severity
+from cardkit.core.codes import FILE_UNREADABLE, Code
+from cardkit.core.findings import Finding
 from cardkit.core.safe_io import UnreadableFile, read_bytes_bounded
 
 MAX_CARD_BYTES = 2 * 1024 * 1024
@@ -54,7 +68,7 @@ def _refused(text: str, display: str) -> Finding | None:
     refusal = prescan(text, MAX_DEPTH)
     if refusal is None:
         return None
-    return Finding(refusal.code, Severity.ERROR, refusal.message, display, refusal.line, refusal.column)
+    return refusal.code.finding(refusal.message, display, refusal.line, refusal.column)
 
 
 @dataclass(frozen=True)
@@ -100,7 +114,7 @@ NOT_JSON_TAGS = {_YAML + name: name for name in ("binary", "set", "omap", "pairs
 MAX_NUMBER_CHARS = 100
 """A number in a card is a count or a measure (a 2^63 count has 19 digits); a longer one is refused
 before conversion, which is quadratic for `1:2:3...` and fails past 4,300 digits."""
-_REFUSING = frozenset({"yaml-alias", "yaml-unsafe-tag", "yaml-not-json", "yaml-number-too-long"})
+_REFUSING = frozenset({YAML_ALIAS, YAML_UNSAFE_TAG, YAML_NOT_JSON, YAML_NUMBER_TOO_LONG})
 
 
 class _Walker:
@@ -116,10 +130,10 @@ class _Walker:
         self.scalars: list[tuple[FieldPath, yaml.ScalarNode]] = []
         self.seen: set[int] = set()
 
-    def add(self, code: str, message: str, node: yaml.Node, path: FieldPath) -> None:
+    def add(self, code: Code, message: str, node: yaml.Node, path: FieldPath) -> None:
         pos = _position(node.start_mark)
         self.findings.append(
-            Finding(code, Severity.ERROR, message, self.file, pos.line, pos.column, _dotted(path) or None)
+            code.finding(message, self.file, pos.line, pos.column, _dotted(path) or None)
         )
 
     def _check_type(self, node: yaml.Node, path: FieldPath) -> bool:
@@ -130,16 +144,16 @@ class _Walker:
                 f"`!!{NOT_JSON_TAGS[tag]}` values are not JSON data; "
                 "a card holds text, numbers, true/false, null, lists and mappings"
             )
-            self.add("yaml-not-json", message, node, path)
+            self.add(YAML_NOT_JSON, message, node, path)
             return False
         if tag not in JSON_TAGS:
             message = f"tag {tag!r} is refused; cards are plain data, language tags are refused"
-            self.add("yaml-unsafe-tag", message, node, path)
+            self.add(YAML_UNSAFE_TAG, message, node, path)
             return False
         numeric = tag in (_YAML + "int", _YAML + "float")
         if numeric and isinstance(node, yaml.ScalarNode) and len(node.value) > MAX_NUMBER_CHARS:
             message = f"a number of {len(node.value):,} characters; cards allow {MAX_NUMBER_CHARS}"
-            self.add("yaml-number-too-long", message, node, path)
+            self.add(YAML_NUMBER_TOO_LONG, message, node, path)
             return False
         if isinstance(node, yaml.ScalarNode) and tag != _YAML + "str":
             self.scalars.append((path, node))
@@ -151,7 +165,7 @@ class _Walker:
             return
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
             if id(node) in self.seen:  # an alias the pre-scan missed: refuse rather than expand it
-                self.add("yaml-alias", "YAML aliases are not allowed in cards", node, path)
+                self.add(YAML_ALIAS, "YAML aliases are not allowed in cards", node, path)
                 return
             self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
@@ -165,7 +179,7 @@ class _Walker:
                         f"duplicate key {key!r} (first defined on line {first.line}); "
                         "YAML keeps only the last"
                     )
-                    self.add("yaml-duplicate-key", message, key_node, (*path, key))
+                    self.add(YAML_DUPLICATE_KEY, message, key_node, (*path, key))
                 keys_seen[key] = pos
                 key_path = (*path, key)  # not inline: mypy takes `x[(*a, b)]` for 3.11-only `x[*a, b]`
                 self.out.positions[key_path] = pos
@@ -193,10 +207,10 @@ def _construct(loader: yaml.SafeLoader, node: yaml.Node, walker: _Walker) -> tup
         except _CONVERSION_ERRORS as exc:
             kind = scalar.tag.removeprefix(_YAML)
             message = f"{scalar.value[:40]!r} is not a valid {kind}: {exc}"
-            walker.add("yaml-bad-value", message, scalar, path)
+            walker.add(YAML_BAD_VALUE, message, scalar, path)
             return None, walker.findings.pop()
     message = f"a value cannot be read: {failure}"
-    return None, Finding("yaml-bad-value", Severity.ERROR, message, walker.file, 1, 1)
+    return None, YAML_BAD_VALUE.finding(message, walker.file, 1, 1)
 
 
 def _dotted(path: FieldPath) -> str:
@@ -218,17 +232,15 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
         raw = read_bytes_bounded(path, MAX_CARD_BYTES)
     except UnreadableFile as exc:
         if "limit" in exc.reason:
-            code, message = "file-too-large", f"{exc.reason}; cards are limited to {MAX_CARD_BYTES:,} bytes"
+            code, message = FILE_TOO_LARGE, f"{exc.reason}; cards are limited to {MAX_CARD_BYTES:,} bytes"
         else:
-            code, message = "file-unreadable", f"cannot be read: {exc.reason}"
-        return None, [Finding(code, Severity.ERROR, message, display, 1, 1)]
+            code, message = FILE_UNREADABLE, f"cannot be read: {exc.reason}"
+        return None, [code.finding(message, display, 1, 1)]
     findings: list[Finding] = []
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
         findings.append(
-            Finding(
-                "yaml-bom",
-                Severity.ERROR,
+            YAML_BOM.finding(
                 "file starts with a UTF-8 byte-order mark; save it without",
                 display,
                 1,
@@ -241,9 +253,7 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         findings.append(
-            Finding(
-                "file-not-utf8",
-                Severity.ERROR,
+            FILE_NOT_UTF8.finding(
                 f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8",
                 display,
                 line,
@@ -258,7 +268,7 @@ def load_yaml(text: str, display: str) -> LoadedYaml:
     source_map = SourceMap()
     if len(text) > MAX_CARD_BYTES:  # text from a caller that did not read it through `read_text`
         message = f"{len(text):,} characters; YAML documents are limited to {MAX_CARD_BYTES:,}"
-        refusal = Finding("file-too-large", Severity.ERROR, message, display, 1, 1)
+        refusal = FILE_TOO_LARGE.finding(message, display, 1, 1)
         return LoadedYaml(None, source_map, [refusal])
     if refused := _refused(text, display):
         return LoadedYaml(None, source_map, [refused])
@@ -279,24 +289,24 @@ def load_yaml(text: str, display: str) -> LoadedYaml:
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         problem = " ".join(part for part in (exc.context, exc.problem) if part)
         if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in problem:
-            code, problem = "yaml-unsafe-tag", f"{problem}; cards are plain data, language tags are refused"
+            code, problem = YAML_UNSAFE_TAG, f"{problem}; cards are plain data, language tags are refused"
         else:
-            code, problem = "yaml-syntax", f"YAML syntax error: {problem}"
-        return LoadedYaml(None, source_map, [Finding(code, Severity.ERROR, problem, display, line, column)])
+            code, problem = YAML_SYNTAX, f"YAML syntax error: {problem}"
+        return LoadedYaml(None, source_map, [code.finding(problem, display, line, column)])
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         message = f"character {exc.character!r} is not allowed in YAML: {exc.reason}"
         return LoadedYaml(
-            None, source_map, [Finding("yaml-syntax", Severity.ERROR, message, display, line, column)]
+            None, source_map, [YAML_SYNTAX.finding(message, display, line, column)]
         )
     except yaml.YAMLError as exc:
         return LoadedYaml(
-            None, source_map, [Finding("yaml-syntax", Severity.ERROR, f"YAML error: {exc}", display, 1, 1)]
+            None, source_map, [YAML_SYNTAX.finding(f"YAML error: {exc}", display, 1, 1)]
         )
     except RecursionError:  # only if the pre-scan and the parser ever disagree on the depth
         message = f"nesting deeper than the parser can follow (cardkit's limit is {MAX_DEPTH} levels)"
-        refusal = Finding("yaml-too-deep", Severity.ERROR, message, display, 1, 1)
+        refusal = YAML_TOO_DEEP.finding(message, display, 1, 1)
         return LoadedYaml(None, source_map, [refusal])
     finally:
         loader.dispose()

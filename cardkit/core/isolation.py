@@ -17,17 +17,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from cardkit.core.codes import FILE_UNREADABLE, INPUT_ERROR, INTERNAL_ERROR, IO_ERROR
 from cardkit.core.display import display_path
 from cardkit.core.errors import CardkitError, MissingDependencyError
-from cardkit.core.findings import CardReport, Finding, Severity
+from cardkit.core.findings import CardReport, Finding
 from cardkit.core.safe_io import UnreadableFile
 
 T = TypeVar("T")
 
-INTERNAL_ERROR = "internal-error"
-UNREADABLE = "file-unreadable"
-INPUT_ERROR = "input-error"
-IO_ERROR = "io-error"
 MAX_DETAIL = 200
 """Characters of the exception's text kept in the finding: enough to recognise it, one line."""
 
@@ -38,7 +35,7 @@ def debugging() -> bool:
 
 def unreadable(path: Path, reason: str) -> Finding:
     """`path` named as an input but not a readable regular file (a directory, a FIFO, missing)."""
-    return Finding(UNREADABLE, Severity.ERROR, f"cannot read this file: {reason}", display_path(path))
+    return FILE_UNREADABLE.finding(f"cannot read this file: {reason}", display_path(path))
 
 
 def describe(exc: BaseException) -> str:
@@ -54,9 +51,7 @@ def describe(exc: BaseException) -> str:
 
 def internal_error(display: str, exc: BaseException) -> Finding:
     """cardkit itself failed on this input: a bug to report, not a verdict on the card."""
-    return Finding(
-        INTERNAL_ERROR,
-        Severity.ERROR,
+    return INTERNAL_ERROR.finding(
         f"cardkit failed while checking this file ({describe(exc)}); the other files were still "
         "checked. Rerun with CARDKIT_DEBUG=1 for the traceback and report it",
         display,
@@ -68,10 +63,10 @@ def finding_for(display: str, exc: Exception) -> Finding:
     if isinstance(exc, UnreadableFile):
         return unreadable(exc.path, exc.reason)
     if isinstance(exc, CardkitError):
-        return Finding(INPUT_ERROR, Severity.ERROR, str(exc), display)
+        return INPUT_ERROR.finding(str(exc), display)
     if isinstance(exc, OSError):  # disk full, permission denied: the system's answer, not a bug
         where = display_path(Path(exc.filename)) if isinstance(exc.filename, str) else display
-        return Finding(IO_ERROR, Severity.ERROR, f"{exc.strerror or describe(exc)}", where)
+        return IO_ERROR.finding(f"{exc.strerror or describe(exc)}", where)
     return internal_error(display, exc)
 
 

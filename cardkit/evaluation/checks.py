@@ -9,8 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cardkit.card.load import CheckedCard
-from cardkit.core.findings import Finding, Severity
+from cardkit.core.findings import Finding
 from cardkit.core.rounding import tolerance as _tolerance
+from cardkit.evaluation.codes import (
+    EVAL_AVERAGE_MISMATCH,
+    EVAL_DUPLICATE_ID,
+    EVAL_SUMMARY_MIXED_DIRECTION,
+    EVAL_SUMMARY_MIXED_SCALES,
+    EVAL_SUMMARY_WEIGHTS,
+    EVAL_UNKNOWN_RESULT,
+    EVAL_VALUE_OUT_OF_SCALE,
+)
 from cardkit.schema.evaluation import EvalResult
 
 SCALE_BOUNDS = {"percent": 100.0, "fraction": 1.0}
@@ -23,8 +32,7 @@ def evaluation_values_fit_scale(loaded: CheckedCard) -> Iterator[Finding]:
         bound = SCALE_BOUNDS.get(result.metric.scale)
         if bound is not None and not 0 <= result.metric.value <= bound:
             yield loaded.finding(
-                "eval-value-out-of-scale",
-                Severity.ERROR,
+                EVAL_VALUE_OUT_OF_SCALE,
                 f"{result.id!r} is on the {result.metric.scale} scale (0 to {bound:g}) but states "
                 f"{result.metric.value}; set metric.scale to what the value is in",
                 ("evaluation", "results", index, "metric", "value"),
@@ -37,7 +45,7 @@ def _summary_mixes(
     loaded: CheckedCard, index: int, name: str, members: list[EvalResult]
 ) -> Iterator[Finding]:
     """An average over percent and fraction figures, or over scores and error rates, means nothing."""
-    checks = (("scale", "eval-summary-mixed-scales"), ("higher_is_better", "eval-summary-mixed-direction"))
+    checks = (("scale", EVAL_SUMMARY_MIXED_SCALES), ("higher_is_better", EVAL_SUMMARY_MIXED_DIRECTION))
     for attribute, code in checks:
         seen = {getattr(member.metric, attribute) for member in members}
         if len(seen) > 1:
@@ -47,7 +55,6 @@ def _summary_mixes(
             }
             yield loaded.finding(
                 code,
-                Severity.ERROR,
                 f"{name!r} averages results with different metric.{attribute}: {by_value}",
                 ("evaluation", "summaries", index, "of"),
                 actual=by_value,
@@ -62,8 +69,7 @@ def evaluation_summaries(loaded: CheckedCard) -> Iterator[Finding]:
     for index, result in enumerate(evaluation.results):
         if result.id in results:
             yield loaded.finding(
-                "eval-duplicate-id",
-                Severity.ERROR,
+                EVAL_DUPLICATE_ID,
                 f"result id {result.id!r} is used twice",
                 ("evaluation", "results", index, "id"),
                 actual=result.id,
@@ -73,8 +79,7 @@ def evaluation_summaries(loaded: CheckedCard) -> Iterator[Finding]:
         missing = [rid for rid in summary.of if rid not in results]
         if missing:
             yield loaded.finding(
-                "eval-unknown-result",
-                Severity.ERROR,
+                EVAL_UNKNOWN_RESULT,
                 f"{summary.name!r} refers to unknown results {missing}",
                 ("evaluation", "summaries", index, "of"),
                 actual=missing,
@@ -86,8 +91,7 @@ def evaluation_summaries(loaded: CheckedCard) -> Iterator[Finding]:
         weights = summary.weights or [1.0] * len(members)
         if len(weights) != len(members) or not sum(weights):
             yield loaded.finding(
-                "eval-summary-weights",
-                Severity.ERROR,
+                EVAL_SUMMARY_WEIGHTS,
                 f"{summary.name!r} has {len(weights)} weights (sum {sum(weights):g}) for {len(members)} "
                 "results; give one positive weight per result",
                 ("evaluation", "summaries", index, "weights"),
@@ -101,8 +105,7 @@ def evaluation_summaries(loaded: CheckedCard) -> Iterator[Finding]:
         if abs(mean - summary.value) > _tolerance(summary.decimals):
             kind = "weighted mean" if summary.weights else "mean"
             yield loaded.finding(
-                "eval-average-mismatch",
-                Severity.ERROR,
+                EVAL_AVERAGE_MISMATCH,
                 f"{summary.name!r} states {summary.value} but the {kind} of its {len(summary.of)} results "
                 f"is {mean:.{summary.decimals + 2}f} ({mean:.{summary.decimals}f})",
                 ("evaluation", "summaries", index, "value"),

@@ -13,8 +13,15 @@ from typing import Any
 from cardkit.card.load import FailedLoad, load_card
 from cardkit.card.paths import display_path
 from cardkit.card.yaml_source import load_yaml
+from cardkit.core.codes import Code
 from cardkit.core.findings import Finding, Severity
 from cardkit.core.safe_io import read_text_bounded
+from cardkit.evaluation.codes import (
+    EVAL_DIFF_FEW_SHOT,
+    EVAL_DIFF_MISSING,
+    EVAL_DIFF_VALUE,
+    EVAL_README_NO_FRONT_MATTER,
+)
 from cardkit.evaluation.harness import read_harness_results
 from cardkit.evaluation.hub_files import read_folder
 
@@ -63,7 +70,7 @@ def readme_scores(path: Path) -> tuple[Scores, list[Finding]]:
     match = FRONT_MATTER.match(read_text_bounded(path, MAX_README_BYTES))
     if match is None:
         message = "no YAML front matter"
-        return {}, [Finding("eval-readme-no-front-matter", Severity.ERROR, message, display, 1)]
+        return {}, [EVAL_README_NO_FRONT_MATTER.finding(message, display, 1)]
     parsed = load_yaml(match.group(1), display)
     if parsed.findings or not isinstance(parsed.data, dict):
         return {}, parsed.findings
@@ -123,17 +130,17 @@ def diff_scores(sources: dict[str, Scores]) -> list[Finding]:
         shots = {s.few_shot for s in present.values() if s.few_shot is not None}
         if missing:
             message = f"{label}: not in {', '.join(missing)} ({said})"
-            findings.append(_finding("eval-diff-missing", message, first))
+            findings.append(_finding(EVAL_DIFF_MISSING, message, first))
         reference = _majority(values)
         for name, score in present.items():
             if not _same(score.value, reference):
                 message = f"{label}: {name} says {score.value}, the rest {reference} ({said})"
-                findings.append(_finding("eval-diff-value", message, score, score.value))
+                findings.append(_finding(EVAL_DIFF_VALUE, message, score, score.value))
         if len(shots) > 1:
             by = "; ".join(
                 f"{name} {s.few_shot}-shot" for name, s in present.items() if s.few_shot is not None
             )
-            findings.append(_finding("eval-diff-few-shot", f"{label}: {by}", first))
+            findings.append(_finding(EVAL_DIFF_FEW_SHOT, f"{label}: {by}", first))
     return findings
 
 
@@ -146,8 +153,8 @@ def _majority(values: list[float]) -> float:
     return max(values, key=lambda v: sum(_same(v, other) for other in values))
 
 
-def _finding(code: str, message: str, at: Score, actual: Any = None) -> Finding:
-    return Finding(code, Severity.ERROR, message, at.file, at.line, actual=actual)
+def _finding(code: Code, message: str, at: Score, actual: Any = None) -> Finding:
+    return code.finding(message, at.file, at.line, actual=actual)
 
 
 def diff_sources(

@@ -16,8 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from cardkit.card.paths import display_path
-from cardkit.core.findings import Finding, Severity
+from cardkit.core.codes import Code
+from cardkit.core.findings import Finding
 from cardkit.core.safe_io import read_text_bounded
+from cardkit.evaluation.codes import (
+    EVAL_GROUP_EMPTY,
+    EVAL_GROUP_UNEXPLAINED,
+    EVAL_RESULTS_EMPTY,
+    EVAL_RESULTS_JSON,
+    EVAL_RESULTS_NOT_A_NUMBER,
+    EVAL_RESULTS_SHAPE,
+)
 
 MAX_RESULTS_BYTES = 64 * 1024 * 1024
 """Aggregated results are kilobytes; a file logged with every sample can reach tens of megabytes."""
@@ -110,8 +119,8 @@ class _Reader:
         self.ids: dict[tuple[str, str], str] = {}
         self.sizes: dict[str, float] = {}
 
-    def warn(self, code: str, message: str) -> None:
-        self.run.findings.append(Finding(code, Severity.WARNING, message, self.run.path))
+    def warn(self, code: Code, message: str) -> None:
+        self.run.findings.append(code.finding(message, self.run.path))
 
     def task_results(self, task: str, metrics: dict[str, Any]) -> None:
         config = _mapping(_mapping(self.data, "configs"), task)
@@ -124,7 +133,7 @@ class _Reader:
                 continue
             value = _number(raw)
             if value is None:
-                self.warn("eval-results-not-a-number", f"{task} {key}: {raw!r} is not a number; skipped")
+                self.warn(EVAL_RESULTS_NOT_A_NUMBER, f"{task} {key}: {raw!r} is not a number; skipped")
                 continue
             stderr = _number(metrics.get(f"{metric}_stderr,{filter_name}"))
             metric_entry: dict[str, Any] = {
@@ -159,7 +168,7 @@ class _Reader:
                 continue
             members = [leaf for leaf in leaves if (leaf, key) in self.ids]
             if not members:
-                self.warn("eval-group-empty", f"group {group!r} {key}: none of its tasks report it; skipped")
+                self.warn(EVAL_GROUP_EMPTY, f"group {group!r} {key}: none of its tasks report it; skipped")
                 continue
             summary: dict[str, Any] = {
                 "name": f"{alias} ({metric if filter_name == 'none' else key})",
@@ -170,7 +179,7 @@ class _Reader:
             weights = _weights(members, self.sizes, [self._value(leaf, key) for leaf in members], value)
             if weights is None:
                 self.warn(
-                    "eval-group-unexplained",
+                    EVAL_GROUP_UNEXPLAINED,
                     f"group {group!r} {key} = {value} is neither the mean nor the size-weighted mean of "
                     f"its {len(members)} tasks; validate will report it",
                 )
@@ -238,18 +247,18 @@ def read_harness_results(path: Path) -> HarnessRun:
         data = json.loads(text)
     except RecursionError:
         message = "JSON nested too deeply to be harness output"
-        run.findings.append(Finding("eval-results-json", Severity.ERROR, message, display, 1, 1))
+        run.findings.append(EVAL_RESULTS_JSON.finding(message, display, 1, 1))
         return run
     except json.JSONDecodeError as exc:
         run.findings.append(
-            Finding(
-                "eval-results-json", Severity.ERROR, f"not JSON: {exc.msg}", display, exc.lineno, exc.colno
+            EVAL_RESULTS_JSON.finding(
+                f"not JSON: {exc.msg}", display, exc.lineno, exc.colno
             )
         )
         return run
     if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
         message = "not lm-evaluation-harness output: no `results` mapping at the top level"
-        run.findings.append(Finding("eval-results-shape", Severity.ERROR, message, display, 1, 1))
+        run.findings.append(EVAL_RESULTS_SHAPE.finding(message, display, 1, 1))
         return run
     version = data.get("lm_eval_version") if isinstance(data.get("lm_eval_version"), str) else None
     run.source = {"name": f"lm-evaluation-harness {version}" if version else "lm-evaluation-harness"}
@@ -264,5 +273,5 @@ def read_harness_results(path: Path) -> HarnessRun:
         if isinstance(metrics, dict):
             reader.group_summaries(group, metrics)
     if not run.results:
-        run.findings.append(Finding("eval-results-empty", Severity.ERROR, "no task scores", display, 1, 1))
+        run.findings.append(EVAL_RESULTS_EMPTY.finding("no task scores", display, 1, 1))
     return run

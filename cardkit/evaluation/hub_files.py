@@ -18,8 +18,9 @@ from huggingface_hub import EvalResultEntry, eval_result_entries_to_yaml, parse_
 from cardkit.card.paths import display_path
 from cardkit.card.yaml_source import load_yaml
 from cardkit.core.atomic import write_text_atomic
-from cardkit.core.findings import Finding, Severity
+from cardkit.core.findings import Finding
 from cardkit.core.safe_io import read_text_bounded
+from cardkit.evaluation.codes import EVAL_HUB_FILE_SHAPE, EVAL_IMPORT_CONFLICT
 from cardkit.schema import Card
 from cardkit.schema.evaluation import EvalResult
 
@@ -96,7 +97,7 @@ def read_folder(folder: Path) -> tuple[list[HubScore], list[Finding]]:
             entries = None
         if entries is None or len(entries) != len(data or ()) or not all(map(_well_typed, entries)):
             message = "not a list of `.eval_results` entries (text dataset.id and task_id, a finite value)"
-            findings.append(Finding("eval-hub-file-shape", Severity.ERROR, message, display, 1, 1))
+            findings.append(EVAL_HUB_FILE_SHAPE.finding(message, display, 1, 1))
             continue
         for index, entry in enumerate(entries):
             pos = parsed.source_map.locate((index, "value"))
@@ -132,9 +133,7 @@ def write_folder(folder: Path, card: Card, *, force: bool = False) -> tuple[list
         if result is None or result.metric.value != old.value:
             said = f"{result.metric.value} in the card" if result else "not in the card"
             findings.append(
-                Finding(
-                    "eval-import-conflict",
-                    Severity.ERROR,
+                EVAL_IMPORT_CONFLICT.finding(
                     f"{old.dataset} {old.task_id} {old.metric or '(no metric in notes)'} is {old.value} here "
                     f"but {said}; pass --force to replace the file",
                     old.file,

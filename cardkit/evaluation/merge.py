@@ -19,8 +19,9 @@ from cardkit.card.dump import _CardDumper
 from cardkit.card.load import LoadedCard, load_card
 from cardkit.card.yaml_source import MAX_CARD_BYTES, FieldPath, load_yaml
 from cardkit.core.errors import CardkitError
-from cardkit.core.findings import Finding, Severity
+from cardkit.core.findings import Finding
 from cardkit.core.safe_io import read_text_bounded
+from cardkit.evaluation.codes import EVAL_IMPORT_CONFLICT
 from cardkit.evaluation.harness import HarnessRun
 from cardkit.schema import Card
 
@@ -120,8 +121,7 @@ def _conflicts(
         if before != after:
             findings.append(
                 loaded.finding(
-                    "eval-import-conflict",
-                    Severity.ERROR,
+                    EVAL_IMPORT_CONFLICT,
                     f"{label!r} has {'.'.join(path)} {before!r} in the card but {after!r} in the results; "
                     "pass --force to replace it",
                     ("evaluation", kind, index, *path),

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from cardkit.core.codes import resolve
 from cardkit.core.errors import UsageError
 from cardkit.core.findings import CardReport, Finding
 from cardkit.core.safe_io import UnreadableFile, read_text_bounded
@@ -21,9 +22,13 @@ DISABLE = re.compile(r"<!--\s*cardkit-lint\s+disable\s*=\s*([\w\s,-]+?)\s*-->")
 
 
 def disabled_rules(text: str) -> set[str]:
-    """Rule ids the file disables; an unknown id is a usage error, so a typo cannot hide a finding."""
+    """Rule ids the file disables; an unknown id is a usage error, so a typo cannot hide a finding.
+    A renamed rule's old id still disables it (the registry's redirects)."""
     ids = {
-        part.strip() for match in DISABLE.finditer(text) for part in match.group(1).split(",") if part.strip()
+        resolve(part.strip())
+        for match in DISABLE.finditer(text)
+        for part in match.group(1).split(",")
+        if part.strip()
     }
     unknown = sorted(ids - RULES.keys())
     if unknown:
@@ -41,9 +46,7 @@ def lint_document(doc: Document) -> list[Finding]:
             # one finding per rule and line (a reader fixes a line at a time); file-wide ones by message
             key = (rule.id, hit.line, hit.message if hit.line is None else "")
             if key not in findings:
-                findings[key] = Finding(
-                    rule.id,
-                    rule.severity,
+                findings[key] = rule.code.finding(
                     hit.message,
                     doc.path,
                     hit.line,

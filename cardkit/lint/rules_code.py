@@ -39,6 +39,9 @@ def _python(doc: Document) -> Iterator[CodeBlock]:
     "a code snippet was run together onto one line (newlines lost), so it no longer runs",
 )
 def snippet_flattened(doc: Document) -> Iterator[Hit]:
+    """Several statements of a code block stand on one line: the snippet's newlines were lost on
+    the way (a scrape, a paste through a form), so it no longer runs as written. Restore the line breaks
+    from the original card."""
     for block in _python(doc):
         if block.flattened:
             yield Hit(
@@ -52,6 +55,8 @@ def snippet_flattened(doc: Document) -> Iterator[Hit]:
     "a code snippet runs straight into the next snippet or into prose on the same line",
 )
 def snippet_run_together(doc: Document) -> Iterator[Hit]:
+    """A code block runs straight into the next block or into prose on the same line, where a scrape
+    removed the break between them. Readers copying it get both. Put the break back."""
     for line, column in doc.code_breaks:
         glued = doc.line(line)[max(0, column - 16) : column + 16]
         yield Hit(line, f"code runs into the following text: {glued!r}", column + 1)
@@ -59,6 +64,9 @@ def snippet_run_together(doc: Document) -> Iterator[Hit]:
 
 @lint_rule("lint-snippet-syntax", Severity.ERROR, "a Python snippet does not parse")
 def snippet_syntax(doc: Document) -> Iterator[Hit]:
+    """A Python code block does not parse, at the line given; readers who copy it get an error at
+    once. Snippets are parsed, never run, and bounded (100,000 characters, nesting of 100 brackets).
+    Fix the code."""
     for block in _python(doc):
         if block.flattened:
             continue
@@ -144,6 +152,8 @@ def _repo_hits(doc: Document, wanted: str) -> Iterator[Hit]:
 
 @lint_rule("lint-snippet-repo", Severity.ERROR, "a snippet loads a different repository than the card's")
 def snippet_repo(doc: Document) -> Iterator[Hit]:
+    """A snippet's `from_pretrained` loads another repository than the card's own (a copy from a sibling
+    model's card, or another size), so readers would download the wrong model. Use the card's repo id."""
     yield from _repo_hits(doc, "other")
 
 
@@ -153,6 +163,8 @@ def snippet_repo(doc: Document) -> Iterator[Hit]:
     "a snippet loads the card's repository in other letter case (the Hub redirects; caches and links break)",
 )
 def snippet_repo_case(doc: Document) -> Iterator[Hit]:
+    """A snippet loads the card's repository in other letter case. The Hub redirects it, but caches,
+    links and exact-match tools treat it as another name. Write the repo id as the Hub spells it."""
     yield from _repo_hits(doc, "case")
 
 
@@ -162,6 +174,8 @@ def snippet_repo_case(doc: Document) -> Iterator[Hit]:
     "a snippet loads a mirror of the card's repository (e.g. a ModelScope copy) instead of the Hub original",
 )
 def mirror_repo(doc: Document) -> Iterator[Hit]:
+    """A snippet loads a mirror's copy of the card's repository (a ModelScope or proxy id) instead of the
+    Hub original, as cards copied through mirrors are rewritten. Load the original repo id."""
     yield from _repo_hits(doc, "mirror")
 
 
@@ -171,6 +185,9 @@ def mirror_repo(doc: Document) -> Iterator[Hit]:
     "a snippet sets `trust_remote_code=True` for a model_type transformers supports natively",
 )
 def snippet_remote_code(doc: Document) -> Iterator[Hit]:
+    """A snippet sets `trust_remote_code=True` although transformers implements the model's
+    `model_type` natively (known from config.json). The flag runs Python code from the repository on the
+    reader's machine for nothing. Drop it."""
     if doc.model_type not in NATIVE_MODEL_TYPES:
         return
     for block in _python(doc):
@@ -218,6 +235,9 @@ MAX_BIBTEX_ENTRIES = 50
     "a BibTeX entry does not parse, lacks title/author/year, or holds Markdown instead of a plain URL",
 )
 def citation_invalid(doc: Document) -> Iterator[Hit]:
+    """A BibTeX entry does not parse, lacks its title, author or year, has a malformed field (an arXiv
+    id, eprint or URL), or holds a Markdown link instead of a plain URL, so citation managers reject
+    it. The first 50 entries are checked. Fix the entry."""
     for index, (offset, entry) in enumerate(bibtex_entries(doc.text)):
         if index == MAX_BIBTEX_ENTRIES:
             yield Hit(

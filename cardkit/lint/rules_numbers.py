@@ -130,6 +130,9 @@ SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+")
     "a sentence or table about this model names another size than its model id (a 7B line in a 13B card)",
 )
 def size_mismatch(doc: Document) -> Iterator[Hit]:
+    """A sentence or table row about this model names another size than its model id (a 7B line in a
+    13B card): text copied between the cards of a family and not updated. Fix the size, or declare a
+    family card (`--family`) when the README describes several models."""
     size = doc.size_billions
     if size is None:
         return
@@ -173,6 +176,9 @@ def _table_sizes(doc: Document, size: float) -> Iterator[Hit]:
     "an architecture table (layers, hidden size, heads; English or Chinese headers) contradicts config.json",
 )
 def config_mismatch(doc: Document) -> Iterator[Hit]:
+    """An architecture table (layers, hidden size, heads, vocabulary; English or Chinese headers)
+    states a value config.json contradicts, as transformers' config class reads it (aliases, class
+    defaults). Needs `--config`. The table is what readers trust: fix it."""
     if not doc.config:
         return
     for table in doc.tables:
@@ -251,6 +257,8 @@ def _decimals(cell: str) -> int:
     "a table's total row is not the sum of the rows above it",
 )
 def total_mismatch(doc: Document) -> Iterator[Hit]:
+    """A table's total row is not the sum of the rows above it (within rounding): a total copied from
+    elsewhere, or rows edited without it. Fix the total or the rows."""
     for table in doc.tables:
         group: list[list[str]] = []  # the rows since the table's start or its previous total
         for line, row in table.rows:
@@ -313,6 +321,8 @@ def _sums(columns: list[list[str]], stated: list[str]) -> Iterator[tuple[str, fl
     "a table's average row is not the mean of the other rows",
 )
 def average_mismatch(doc: Document) -> Iterator[Hit]:
+    """A table's average row is not the mean of the other rows (within rounding): an average over
+    other rows than the table shows, or a stale one. Fix the average or the rows."""
     for table in doc.tables:
         averages = [(line, row) for line, row in table.rows if AVERAGE_ROW.match(row[0])][:MAX_AVERAGE_ROWS]
         others = [row[1:] for _, row in table.rows if not _is_summary(row[0])] if averages else []

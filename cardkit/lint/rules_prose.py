@@ -82,6 +82,9 @@ def _agree(stated: str, value: float, total: float) -> bool:
     "a sentence states a total (GPU hours, tons CO2eq) that the table it summarises does not add up to",
 )
 def prose_total(doc: Document) -> Iterator[Hit]:
+    """A sentence states a total (GPU hours, tonnes of CO2eq) that the one table it summarises does not
+    add up to. Market-based emissions are left alone (offsets make them another figure). Fix the
+    sentence or the table."""
     found = 0
     for name, (claim, header) in QUANTITIES.items():
         totals = [t for table in doc.tables if table.header and (t := _column_total(table, header))]
@@ -126,6 +129,9 @@ LANGUAGE_LINE = re.compile(r"^\W*languages?(?:\s*\(s\))?(?:\s*\(NLP\))?\W*[:：]
     "the card's language statement names a language its front matter `language:` does not list",
 )
 def language_mismatch(doc: Document) -> Iterator[Hit]:
+    """The card's prose states a language ("Language(s): English, Chinese") that its front matter
+    `language:` does not list, so the Hub's language filter misses the model. Add the code to
+    `language:`."""
     declared = (doc.front_matter or {}).get("language")
     codes = {str(c).lower().split("-")[0] for c in (declared if isinstance(declared, list) else [declared])}
     if not declared:
@@ -153,6 +159,8 @@ between `]` and `(` that breaks the link in CommonMark."""
     "lint-broken-link", Severity.WARNING, "a Markdown link whose syntax is broken, so it does not render"
 )
 def broken_link(doc: Document) -> Iterator[Hit]:
+    """A Markdown link whose syntax is broken (a space between `]` and `(`, a doubled `((` before the
+    URL, an empty `//` target), so it does not render as the link it was. Fix the link's syntax."""
     if not doc.markdown:
         return
     for segment in doc.prose:
@@ -190,6 +198,8 @@ def _paragraphs(doc: Document) -> Iterator[list[tuple[int, int, str]]]:
     "a `**` without its partner in the paragraph, so the asterisks render literally",
 )
 def unbalanced_emphasis(doc: Document) -> Iterator[Hit]:
+    """A paragraph has an odd number of `**` marks, so one has no partner and the asterisks render
+    literally. Add the missing mark or remove the stray one."""
     if not doc.markdown:
         return
     for paragraph in _paragraphs(doc):

@@ -78,6 +78,8 @@ def _licence_row(text: str) -> bool:
     "a section the Hub model-card template expects (license, limitations, citation) is missing",
 )
 def missing_sections(doc: Document) -> Iterator[Hit]:
+    """The README has no section for the licence, the limitations or the citation, which the Hub's
+    model-card template expects (headings are matched in English or Chinese). Add the section."""
     present = present_sections(doc)
     for name in HEADING_WORDS:
         if name not in present:

@@ -72,6 +72,8 @@ def _prose_matches(doc: Document, pattern: re.Pattern[str], message: str) -> Ite
     "lint-mirror-url", Severity.ERROR, "a link points at a mirror or proxy host instead of huggingface.co"
 )
 def mirror_urls(doc: Document) -> Iterator[Hit]:
+    """A link points at a mirror or proxy of huggingface.co (`hf-mirror.com`, `chatgptweb.us.kg`), as
+    scrapers rewrite the cards they copy; readers then depend on a third party. Link the canonical host."""
     for number, text in _all_lines(doc):
         for match in URL_HOST.finditer(text):
             host = match.group(1).lower()
@@ -97,6 +99,8 @@ EMAIL_PLACEHOLDER = re.compile(r"\[email(?:\s|&#160;|&nbsp;)*+protected\]")
     "an e-mail address was replaced by a scraper's `[email protected]` placeholder",
 )
 def email_placeholders(doc: Document) -> Iterator[Hit]:
+    """A scraper (Cloudflare's e-mail protection) replaced a contact address with `[email protected]`,
+    so the card has no usable contact. Restore the address from the original card."""
     yield from _first_match(
         EMAIL_PLACEHOLDER.search,
         _all_lines(doc),
@@ -106,6 +110,8 @@ def email_placeholders(doc: Document) -> Iterator[Hit]:
 
 @lint_rule("lint-replacement-char", Severity.ERROR, "U+FFFD: bytes were lost decoding the text")
 def replacement_chars(doc: Document) -> Iterator[Hit]:
+    """U+FFFD replacement characters: bytes that could not be decoded were replaced, and the text they
+    held is lost. Restore it from the original card."""
     yield from _first_match(
         re.compile("\ufffd+").search,
         _all_lines(doc),
@@ -122,6 +128,8 @@ pinyin of its neighbour (`請(qǐng)?jiān)L問(wèn)` for 請訪問)."""
 
 @lint_rule("lint-mojibake", Severity.ERROR, "text decoded with the wrong encoding (`â€™`, `Ã©`, `?jiān`)")
 def mojibake(doc: Document) -> Iterator[Hit]:
+    """Text decoded with the wrong encoding (`â€™` for `'`, `Ã©` for `é`, `?jiān` for a lost tone
+    mark). Restore the text from the original, or re-decode the file correctly."""
     yield from _first_match(MOJIBAKE.search, _all_lines(doc), "mis-decoded text {match!r}")
 
 
@@ -134,6 +142,8 @@ PINYIN_ANNOTATION = re.compile(rf"[{CJK}A-Za-z]\({PINYIN}\)")
     "pinyin readings injected after Chinese characters (`來(lái)`), as a ruby-stripping scraper leaves them",
 )
 def pinyin_annotations(doc: Document) -> Iterator[Hit]:
+    """Pinyin readings stand after Chinese characters (`來(lái)`), as a scraper leaves ruby annotations
+    it strips to text. Remove the readings."""
     for number, text in _all_lines(doc):
         found = PINYIN_ANNOTATION.findall(text)
         if found:
@@ -168,6 +178,8 @@ def url_encoding_residue(text: str) -> re.Match[str] | None:
     "lint-url-encoding", Severity.ERROR, "URL-encoding residue such as `3A` (from `%3A`) glued to a name"
 )
 def url_encoding_damage(doc: Document) -> Iterator[Hit]:
+    """URL-encoding residue such as `3A` (from `%3A`, a `:`) or `2F` (a `/`) glued to a name, where a
+    scraper dropped the `%`. Restore the name."""
     yield from _first_match(
         url_encoding_residue, _all_lines(doc), "{match!r} is the residue of a URL-encoded `:`/`/` (`%3A`)"
     )
@@ -182,6 +194,8 @@ right after a verb that needs an object (`请参阅? RefinedWeb paper`); a real 
 
 @lint_rule("lint-emoji-lost", Severity.WARNING, "an emoji or symbol became `?` when the text was re-encoded")
 def emoji_lost(doc: Document) -> Iterator[Hit]:
+    """A `?` stands where an emoji or symbol was, lost when the text was re-encoded to a narrower
+    character set. Restore the character or remove the `?`."""
     yield from _prose_matches(doc, EMOJI_LOST, "`?` where an emoji or symbol stood (lost in re-encoding)")
 
 
@@ -194,6 +208,8 @@ SUPERSCRIPT_LOST = re.compile(r"\b\d+(?:\.\d+)?\s*[x×]\s*10-\d+\b")
     "an exponent lost its superscript: `3.0 x 10-4` now reads as ten minus four",
 )
 def superscript_lost(doc: Document) -> Iterator[Hit]:
+    """An exponent lost its superscript: `3.0 x 10-4` now reads as ten minus four. Write `10^-4`, `1e-4`
+    or restore the superscript."""
     yield from _prose_matches(doc, SUPERSCRIPT_LOST, "{match!r} lost its superscript; write 10^-4 or 1e-4")
 
 
@@ -206,6 +222,8 @@ EMPTY_MARKUP = re.compile(r"<\s*>")
     "`<>` left where a tag-like token such as `<<SYS>>` was stripped as HTML",
 )
 def markup_stripped(doc: Document) -> Iterator[Hit]:
+    """An empty `<>` is left where a tag-like token such as `<<SYS>>` or `<s>` was stripped as HTML,
+    so a prompt format the card documents is now wrong. Restore the token (in a code span)."""
     yield from _prose_matches(doc, EMPTY_MARKUP, "empty `<>`: a token such as `<<SYS>>` was stripped as HTML")
 
 
@@ -220,6 +238,8 @@ SPAM_WORDS = re.compile(
     "text unrelated to the model (SEO spam keywords, another script) injected into the card",
 )
 def injected_text(doc: Document) -> Iterator[Hit]:
+    """Text unrelated to the model was injected into the card: SEO spam keywords, or lines in a
+    script the card's languages do not use. Remove it."""
     for number, column, text in _prose(doc):
         spam = SPAM_WORDS.findall(text)
         if len(spam) >= 2:
@@ -243,6 +263,8 @@ HTML_TAG = re.compile(r"<[^<>\n]{0,200}>")
 
 @lint_rule("lint-doubled-title", Severity.ERROR, "the title is repeated and run into the first sentence")
 def doubled_title(doc: Document) -> Iterator[Hit]:
+    """The title is repeated and run into the first sentence ("Llama 2Llama 2 is ..."), a scrape that
+    joined the page title and the card. Remove the copy."""
     for number, column, text in islice(_prose(doc), 8):
         if (match := DOUBLED.match(text)) and re.search(r"[A-Za-z]", HTML_TAG.sub("", match.group(1))):
             yield Hit(number, f"title {match.group(1)!r} appears twice, run together", column)
@@ -256,6 +278,8 @@ PAGE_CHROME = re.compile(
 
 @lint_rule("lint-page-chrome", Severity.WARNING, "navigation labels of the page the card was scraped from")
 def page_chrome(doc: Document) -> Iterator[Hit]:
+    """Navigation labels of the page the card was scraped from ("Files and versions", "Deploy", "Use
+    this model") are in the card's text. Remove them."""
     yield from _prose_matches(doc, PAGE_CHROME, "page navigation label {match!r} is not part of the card")
 
 
@@ -294,6 +318,8 @@ def _header_lines(doc: Document) -> int:
     "two sentences, list items or a label and its value run together without a break",
 )
 def run_together(doc: Document) -> Iterator[Hit]:
+    """Two sentences, list items or a label and its value run together without a space or line break,
+    where a scrape removed it. Put the break back."""
     header = _header_lines(doc)
     for number, column, text in _prose(doc):
         patterns = [*RUN_TOGETHER, HEADER_LABEL] if number <= header else RUN_TOGETHER
@@ -317,6 +343,8 @@ is the tail of "we recommend that X undergoes..."): the sentence's head, often a
     "a sentence that starts mid-clause: its beginning (often a label or link) was lost",
 )
 def dangling_fragment(doc: Document) -> Iterator[Hit]:
+    """A sentence starts mid-clause: its beginning, often a label or a link, was lost in a scrape.
+    Restore it from the original card."""
     yield from _prose_matches(doc, DANGLING, "sentence starts mid-clause ({match!r}); its beginning was lost")
 
 
@@ -324,6 +352,8 @@ def dangling_fragment(doc: Document) -> Iterator[Hit]:
     "lint-truncated", Severity.WARNING, "the card ends mid-sentence or on a colon: its end was cut off"
 )
 def truncated(doc: Document) -> Iterator[Hit]:
+    """The card ends mid-sentence, on a colon or a comma: its end was cut off. Restore the rest from the
+    original card."""
     last = next((n for n in range(len(doc.lines), 0, -1) if doc.line(n).strip()), None)
     if last is not None and last not in doc.code_lines and doc.line(last).rstrip().endswith((":", "：", ",")):
         yield Hit(last, "the card ends on an unfinished sentence; the rest was cut off")
@@ -340,6 +370,9 @@ FRONT_MATTER_KEY = re.compile(
     "Hub metadata without its `---` delimiters or indentation, so it no longer parses as intended",
 )
 def front_matter_flattened(doc: Document) -> Iterator[Hit]:
+    """The README starts with Hub metadata keys (`license:`, `tags:`) but without the `---` lines around
+    them, and maybe without their indentation, so the Hub reads no metadata and shows the keys as text.
+    Restore the `---` block."""
     if doc.front_matter_lines or not doc.lines or not FRONT_MATTER_KEY.match(doc.lines[0]):
         return
     yield Hit(
@@ -353,6 +386,8 @@ def front_matter_flattened(doc: Document) -> Iterator[Hit]:
     "the `---` front matter is not a YAML mapping, so the Hub ignores the card's metadata",
 )
 def front_matter_invalid(doc: Document) -> Iterator[Hit]:
+    """The `---` front matter does not load as a YAML mapping (a syntax error at the line given, a list,
+    anchors or too deep nesting), so the Hub ignores the card's metadata. Fix the YAML."""
     if doc.front_matter_lines and doc.front_matter is None:
         line, why = doc.front_matter_problem or (1, "not a YAML mapping")
         yield Hit(line, f"front matter does not load as a YAML mapping ({why}); the Hub shows no metadata")

@@ -12,8 +12,15 @@ from collections import Counter
 from pathlib import Path
 
 from cardkit.card.paths import display_path
-from cardkit.core.findings import Finding, Severity
+from cardkit.core.findings import Finding
 from cardkit.model.checkpoint_inventory import Inventory, TensorRecord, checkpoint_error
+from cardkit.model.codes import (
+    CHECKPOINT_DTYPE_MISMATCH,
+    CHECKPOINT_MISSING_TENSOR,
+    CHECKPOINT_MIXED_DTYPES,
+    CHECKPOINT_SHAPE_MISMATCH,
+    CHECKPOINT_UNEXPECTED_TENSOR,
+)
 from cardkit.model.expected_state import ExpectedState, ExpectedTensor
 from cardkit.model.safetensors_header import FLOATING_DTYPES
 
@@ -29,7 +36,7 @@ def compare(inventory: Inventory, expected: ExpectedState) -> list[Finding]:
             shape = list(expected.tensors[group[0]].shape)
             findings.append(
                 checkpoint_error(
-                    "checkpoint-missing-tensor",
+                    CHECKPOINT_MISSING_TENSOR,
                     "the architecture needs this tensor; no shard stores it",
                     default_file,
                     group[0],
@@ -59,7 +66,7 @@ def _compare_shape(record: TensorRecord, want: ExpectedTensor) -> list[Finding]:
     message = f"stored as {list(record.shape)}; the architecture needs {list(want.shape)}"
     return [
         checkpoint_error(
-            "checkpoint-shape-mismatch",
+            CHECKPOINT_SHAPE_MISMATCH,
             message,
             record.file,
             record.name,
@@ -100,7 +107,7 @@ def _unexpected(
 ) -> list[Finding]:
     return [
         checkpoint_error(
-            "checkpoint-unexpected-tensor",
+            CHECKPOINT_UNEXPECTED_TENSOR,
             "stored in the checkpoint; the architecture has no such tensor",
             record.file,
             record.name,
@@ -129,9 +136,7 @@ def _compare_dtypes(inventory: Inventory, expected: ExpectedState) -> list[Findi
     findings: list[Finding] = []
     if len(counts) > 1:
         findings.append(
-            Finding(
-                "checkpoint-mixed-dtypes",
-                Severity.WARNING,
+            CHECKPOINT_MIXED_DTYPES.finding(
                 f"floating tensors are stored in {len(counts)} dtypes: {dict(counts.most_common())}",
                 display_path(_main_file(inventory)),
                 expected=expected.dtype,
@@ -146,7 +151,7 @@ def _compare_dtypes(inventory: Inventory, expected: ExpectedState) -> list[Findi
         message = f"all {len(records)} tensors are {wrong[0].dtype}; config.json declares {want}"
         findings.append(
             checkpoint_error(
-                "checkpoint-dtype-mismatch",
+                CHECKPOINT_DTYPE_MISMATCH,
                 message,
                 display_path(_main_file(inventory)),
                 expected=want,
@@ -156,7 +161,7 @@ def _compare_dtypes(inventory: Inventory, expected: ExpectedState) -> list[Findi
         return findings
     findings += [
         checkpoint_error(
-            "checkpoint-dtype-mismatch",
+            CHECKPOINT_DTYPE_MISMATCH,
             f"stored as {r.dtype}; config.json declares {want}",
             r.file,
             r.name,

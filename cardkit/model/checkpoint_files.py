@@ -19,8 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from cardkit.card.paths import display_path
-from cardkit.core.findings import Finding, Severity
+from cardkit.core.codes import Code
+from cardkit.core.findings import Finding
 from cardkit.core.safe_io import UnreadableFile, is_regular_file, read_text_bounded
+from cardkit.model.codes import (
+    CHECKPOINT_FILE_IGNORED,
+    CHECKPOINT_FILE_SKIPPED,
+    CHECKPOINT_INDEX_INVALID,
+    CHECKPOINT_NOT_FOUND,
+    CHECKPOINT_OUTSIDE_FOLDER,
+)
 
 MAX_INDEX_BYTES = 32 * 1024 * 1024
 """A real index (one line per tensor) is under 10 MB even for 90,000 tensors."""
@@ -60,8 +68,8 @@ def candidates() -> list[tuple[str, bool, str]]:
     ]
 
 
-def _finding(code: str, message: str, file: str, severity: Severity = Severity.ERROR, **kw: Any) -> Finding:
-    return Finding(code, severity, message, file, **kw)
+def _finding(code: Code, message: str, file: str, **kw: Any) -> Finding:
+    return code.finding(message, file, **kw)
 
 
 def choose_weights(
@@ -83,18 +91,18 @@ def choose_weights(
             choice.path, choice.sharded, choice.format = path, sharded, kind
         elif choice.path is None and os.path.lexists(path):
             message = f"not a regular file; transformers passes over it and {name} is not read"
-            choice.findings.append(_finding("checkpoint-file-skipped", message, display_path(path)))
+            choice.findings.append(_finding(CHECKPOINT_FILE_SKIPPED, message, display_path(path)))
         elif choice.path is not None and os.path.lexists(path):
             message = f"present, but transformers loads {choice.path.name} first; this file is not read"
             choice.findings.append(
-                _finding("checkpoint-file-ignored", message, display_path(path), Severity.WARNING)
+                _finding(CHECKPOINT_FILE_IGNORED, message, display_path(path))
             )
     if choice.path is None:
         listed = ", ".join(name for name, _, _ in names)
         variants = _variants(folder)
         hint = f"; {', '.join(variants)} load only with variant=" if variants else ""
         message = f"none of {listed} is a regular file in the folder{hint}"
-        choice.findings.append(_finding("checkpoint-not-found", message, display_path(folder)))
+        choice.findings.append(_finding(CHECKPOINT_NOT_FOUND, message, display_path(folder)))
     return choice
 
 
@@ -107,12 +115,12 @@ def _explicit(folder: Path, name: Any) -> WeightsChoice:
     )
     if not valid or "\0" in name:
         message = f"config.json's transformers_weights {str(name)[:80]!r} is not a safetensors file or index"
-        choice.findings.append(_finding("checkpoint-not-found", message, display, field=WEIGHTS_KEY))
+        choice.findings.append(_finding(CHECKPOINT_NOT_FOUND, message, display, field=WEIGHTS_KEY))
         return choice
     base = os.path.abspath(folder)
     if os.path.commonpath([base, os.path.abspath(folder / name)]) != base:
         message = f"config.json's transformers_weights {name[:80]!r} is outside the folder"
-        choice.findings.append(_finding("checkpoint-outside-folder", message, display, field=WEIGHTS_KEY))
+        choice.findings.append(_finding(CHECKPOINT_OUTSIDE_FOLDER, message, display, field=WEIGHTS_KEY))
         return choice
     choice.path = folder / name
     choice.sharded = name.endswith(".safetensors.index.json")
@@ -141,7 +149,7 @@ def read_index(path: Path) -> tuple[dict[str, str] | None, Finding | None]:
 
     def refuse(reason: str, tensor: str | None = None) -> tuple[None, Finding]:
         message = f"cannot use the index: {reason}"
-        return None, _finding("checkpoint-index-invalid", message, display, field=tensor)
+        return None, _finding(CHECKPOINT_INDEX_INVALID, message, display, field=tensor)
 
     try:
         data = json.loads(read_text_bounded(path, MAX_INDEX_BYTES))

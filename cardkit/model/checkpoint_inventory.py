@@ -16,10 +16,23 @@ from pathlib import Path
 from typing import Any
 
 from cardkit.card.paths import display_path
+from cardkit.core.codes import Code
 from cardkit.core.findings import Finding, Severity
 from cardkit.core.safe_io import UnreadableFile
 from cardkit.model.bin_checkpoint import BinRefused, read_bin
 from cardkit.model.checkpoint_files import choose_weights, read_index
+from cardkit.model.codes import (
+    CHECKPOINT_BIN_INVALID,
+    CHECKPOINT_DUPLICATE_TENSOR,
+    CHECKPOINT_EMPTY,
+    CHECKPOINT_HEADER_INVALID,
+    CHECKPOINT_INDEX_MISMATCH,
+    CHECKPOINT_NOT_FOUND,
+    CHECKPOINT_OUTSIDE_FOLDER,
+    CHECKPOINT_SHARD_MISSING,
+    CHECKPOINT_SHARD_UNREADABLE,
+    CHECKPOINT_TOO_MANY_TENSORS,
+)
 from cardkit.model.expected_state import TORCH_DTYPES
 from cardkit.model.safetensors_header import HeaderError, read_header
 
@@ -58,9 +71,9 @@ class Inventory:
         return display_path(self.folder)
 
 
-def checkpoint_error(code: str, message: str, file: str, tensor: str | None = None, **kw: Any) -> Finding:
+def checkpoint_error(code: Code, message: str, file: str, tensor: str | None = None, **kw: Any) -> Finding:
     """An error about a checkpoint file; `tensor` names the tensor it is about, when there is one."""
-    return Finding(code, Severity.ERROR, message, file, field=tensor, **kw)
+    return code.finding(message, file, field=tensor, **kw)
 
 
 def allowed_roots(folder: Path) -> list[Path]:
@@ -93,7 +106,7 @@ def read_inventory(
     inventory = Inventory(folder)
     if not folder.is_dir():
         inventory.findings.append(
-            checkpoint_error("checkpoint-not-found", "checkpoint folder does not exist", inventory.display)
+            checkpoint_error(CHECKPOINT_NOT_FOUND, "checkpoint folder does not exist", inventory.display)
         )
         return inventory
     choice = choose_weights(folder, config_data or {}, names)
@@ -107,7 +120,7 @@ def read_inventory(
         _read_shard(inventory, choice.path, None, reader)
     if choice.path is not None and not inventory.tensors and not _errors(inventory):
         message = "the checkpoint stores no tensors; every weight would be left at random initialisation"
-        inventory.findings.append(checkpoint_error("checkpoint-empty", message, display_path(choice.path)))
+        inventory.findings.append(checkpoint_error(CHECKPOINT_EMPTY, message, display_path(choice.path)))
     inventory.seconds = time.perf_counter() - start
     return inventory
 
@@ -121,7 +134,7 @@ def _read_index(inventory: Inventory, index_path: Path, reader: Any) -> None:
     if not _inside(index_path, allowed_roots(inventory.folder)):
         inventory.findings.append(
             checkpoint_error(
-                "checkpoint-outside-folder", "index resolves outside the checkpoint folder", display
+                CHECKPOINT_OUTSIDE_FOLDER, "index resolves outside the checkpoint folder", display
             )
         )
         return
@@ -142,19 +155,19 @@ def _read_shard(inventory: Inventory, path: Path, indexed: set[str] | None, read
     if not _inside(path, allowed_roots(inventory.folder)):
         message = f"shard resolves to {path.resolve()}, outside the checkpoint folder; it is not read"
         inventory.findings.append(
-            checkpoint_error("checkpoint-outside-folder", message, display, actual=str(path.resolve()))
+            checkpoint_error(CHECKPOINT_OUTSIDE_FOLDER, message, display, actual=str(path.resolve()))
         )
         return
     if not os.path.lexists(path):
         inventory.findings.append(
             checkpoint_error(
-                "checkpoint-shard-missing", "the index names this shard but it does not exist", display
+                CHECKPOINT_SHARD_MISSING, "the index names this shard but it does not exist", display
             )
         )
         return
     if len(inventory.tensors) >= MAX_TENSORS:
         message = f"not read: the shards before it already hold {MAX_TENSORS:,} tensors, the limit"
-        inventory.findings.append(checkpoint_error("checkpoint-too-many-tensors", message, display))
+        inventory.findings.append(checkpoint_error(CHECKPOINT_TOO_MANY_TENSORS, message, display))
         return
     tensors = reader(inventory, path, display)
     if tensors is None:
@@ -166,7 +179,7 @@ def _read_shard(inventory: Inventory, path: Path, indexed: set[str] | None, read
             first = inventory.tensors[record.name].file
             inventory.findings.append(
                 checkpoint_error(
-                    "checkpoint-duplicate-tensor", f"also stored in {first}", display, record.name
+                    CHECKPOINT_DUPLICATE_TENSOR, f"also stored in {first}", display, record.name
                 )
             )
             continue
@@ -192,13 +205,13 @@ def _check_against_index(
         ordered = sorted(names)
         inventory.findings += [
             checkpoint_error(
-                "checkpoint-index-mismatch", message, display, name, expected=expected, actual=actual
+                CHECKPOINT_INDEX_MISMATCH, message, display, name, expected=expected, actual=actual
             )
             for name in ordered[:MAX_LISTED]
         ]
         if len(ordered) > MAX_LISTED:
             more = f"{len(ordered) - MAX_LISTED:,} more tensors like the ones above: {message}"
-            inventory.findings.append(checkpoint_error("checkpoint-index-mismatch", more, display))
+            inventory.findings.append(checkpoint_error(CHECKPOINT_INDEX_MISMATCH, more, display))
 
 
 def _read_safetensors(inventory: Inventory, path: Path, display: str) -> list[TensorRecord] | None:
@@ -206,11 +219,11 @@ def _read_safetensors(inventory: Inventory, path: Path, display: str) -> list[Te
         header = read_header(path)
     except HeaderError as exc:
         inventory.findings.append(
-            checkpoint_error("checkpoint-header-invalid", exc.reason, display, exc.tensor)
+            checkpoint_error(CHECKPOINT_HEADER_INVALID, exc.reason, display, exc.tensor)
         )
         return None
     except UnreadableFile as exc:
-        inventory.findings.append(checkpoint_error("checkpoint-shard-unreadable", exc.reason, display))
+        inventory.findings.append(checkpoint_error(CHECKPOINT_SHARD_UNREADABLE, exc.reason, display))
         return None
     inventory.header_bytes += header.header_bytes
     inventory.data_bytes += header.data_bytes
@@ -222,10 +235,10 @@ def _read_bin(inventory: Inventory, path: Path, display: str) -> list[TensorReco
     try:
         tensors = read_bin(path)
     except BinRefused as exc:
-        inventory.findings.append(checkpoint_error("checkpoint-bin-invalid", str(exc), display))
+        inventory.findings.append(checkpoint_error(CHECKPOINT_BIN_INVALID, str(exc), display))
         return None
     except UnreadableFile as exc:
-        inventory.findings.append(checkpoint_error("checkpoint-shard-unreadable", exc.reason, display))
+        inventory.findings.append(checkpoint_error(CHECKPOINT_SHARD_UNREADABLE, exc.reason, display))
         return None
     inventory.data_bytes += path.stat().st_size
     return [

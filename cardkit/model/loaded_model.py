@@ -18,7 +18,17 @@ from typing import Any
 from cardkit.card.load import CheckedCard
 from cardkit.card.paths import display_path
 from cardkit.core.errors import MissingDependencyError
-from cardkit.core.findings import Finding, Severity
+from cardkit.core.findings import Finding
+from cardkit.model.codes import (
+    LOAD_FAILED,
+    LOAD_HEADS_MISMATCH,
+    LOAD_KV_HEADS_MISMATCH,
+    LOAD_LAYERS_MISMATCH,
+    LOAD_MISMATCHED_WEIGHTS,
+    LOAD_MISSING_WEIGHTS,
+    LOAD_SKIPPED,
+    LOAD_UNEXPECTED_WEIGHTS,
+)
 
 ARCH = "architecture"
 
@@ -151,20 +161,20 @@ def _loading_findings(info: dict[str, Any], display: str) -> list[Finding]:
     """Weights transformers could not place: missing ones stay randomly initialised, which is silent."""
     findings = []
     for key, code, what in (
-        ("missing_keys", "load-missing-weights", "left at random initialisation: not in the checkpoint"),
-        ("unexpected_keys", "load-unexpected-weights", "in the checkpoint but not used by the model"),
-        ("mismatched_keys", "load-mismatched-weights", "in the checkpoint with the wrong shape"),
+        ("missing_keys", LOAD_MISSING_WEIGHTS, "left at random initialisation: not in the checkpoint"),
+        ("unexpected_keys", LOAD_UNEXPECTED_WEIGHTS, "in the checkpoint but not used by the model"),
+        ("mismatched_keys", LOAD_MISMATCHED_WEIGHTS, "in the checkpoint with the wrong shape"),
     ):
         for item in sorted(info.get(key) or [], key=str):
             name = item[0] if isinstance(item, tuple) else str(item)
-            findings.append(Finding(code, Severity.ERROR, what, display, field=name))
+            findings.append(code.finding(what, display, field=name))
     return findings
 
 
 COUNT_FIELDS = (
-    ("num_layers", "load-layers-mismatch", (ARCH, "num_layers")),
-    ("num_attention_heads", "load-heads-mismatch", (ARCH, "num_attention_heads")),
-    ("num_kv_heads", "load-kv-heads-mismatch", (ARCH, "num_kv_heads")),
+    ("num_layers", LOAD_LAYERS_MISMATCH, (ARCH, "num_layers")),
+    ("num_attention_heads", LOAD_HEADS_MISMATCH, (ARCH, "num_attention_heads")),
+    ("num_kv_heads", LOAD_KV_HEADS_MISMATCH, (ARCH, "num_kv_heads")),
 )
 
 
@@ -177,7 +187,7 @@ def compare_counts(loaded: CheckedCard, counts: ModelCounts) -> list[Finding]:
         truth, claim = getattr(counts, attribute), getattr(arch, attribute)
         if truth != claim:
             message = f"the loaded model has {truth}; the card says {claim}"
-            findings.append(loaded.finding(code, Severity.ERROR, message, path, expected=truth, actual=claim))
+            findings.append(loaded.finding(code, message, path, expected=truth, actual=claim))
     return findings
 
 
@@ -203,8 +213,8 @@ def too_big_for_host(parameter_bytes: int, display: str) -> Finding | None:
         f"not loaded: the weights need {parameter_bytes / 2**30:.1f} GiB and only "
         f"{available / 2**30:.1f} GiB of host memory is available (no CUDA device)"
     )
-    return Finding(
-        "load-skipped", Severity.ERROR, message, display, expected=parameter_bytes, actual=available
+    return LOAD_SKIPPED.finding(
+        message, display, expected=parameter_bytes, actual=available
     )
 
 
@@ -240,7 +250,7 @@ def load_and_check(
         raise
     except Exception as exc:  # transformers raises anything from OSError to KeyError on a bad folder
         reason = str(exc).strip().splitlines()[0][:400] if str(exc).strip() else type(exc).__name__
-        return None, [Finding("load-failed", Severity.ERROR, f"{type(exc).__name__}: {reason}", display)]
+        return None, [LOAD_FAILED.finding(f"{type(exc).__name__}: {reason}", display)]
     counts = count_loaded(model)
     findings = _loading_findings(info, display) + compare_counts(loaded, counts)
     return LoadedModel(model, device, seconds, counts, _figures(device, seconds, counts)), findings

@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from cardkit.card.codes import CONFIG_AUTO_MAP, CONFIG_INVALID, CONFIG_REMOTE_CODE
 from cardkit.card.config_json import MAX_CONFIG_BYTES, ConfigFile, read_config_json
 from cardkit.card.config_limits import check_limits
+from cardkit.core.codes import Code
 from cardkit.core.errors import MissingDependencyError
 from cardkit.core.findings import Finding, Severity
 
@@ -75,20 +77,18 @@ def build_config(
         )
         return None, [
             source.finding(
-                "config-remote-code",
-                Severity.ERROR,
+                CONFIG_REMOTE_CODE,
                 f"model_type {model_type!r} is not in transformers {transformers.__version__}; "
                 f"loading it would run the repository's own code, which cardkit never does{fix}",
                 ("model_type",),
                 actual=model_type,
                 expected=hint,
+                severity=Severity.ERROR,
             )
         ]
     if "auto_map" in data:
         findings.append(
-            Finding(
-                "config-auto-map",
-                Severity.INFO,
+            CONFIG_AUTO_MAP.finding(
                 f"config declares auto_map (remote code); cardkit uses transformers' native {model_type!r} "
                 "implementation and ignores it",
                 display,
@@ -99,7 +99,7 @@ def build_config(
         config_class = mapping[model_type]
         return config_class.from_dict(_special_floats_decoded(config_class, data)), findings
     except Exception as exc:  # any rejection of user data by transformers is a finding
-        return None, [rejection(source, "config-invalid", "transformers rejects the config", exc)]
+        return None, [rejection(source, CONFIG_INVALID, "transformers rejects the config", exc)]
 
 
 def _special_floats_decoded(config_class: Any, data: dict[str, Any]) -> dict[str, Any]:
@@ -144,12 +144,12 @@ def blamed_key(data: dict[str, Any], exc: BaseException) -> tuple[str | int, ...
     return ()
 
 
-def rejection(source: ConfigFile, code: str, what: str, exc: BaseException) -> Finding:
+def rejection(source: ConfigFile, code: Code, what: str, exc: BaseException) -> Finding:
     """A finding about config.json for an exception raised on its values, at the key it blames."""
     assert source.data is not None
     path = blamed_key(source.data, exc)
     detail = " ".join(str(exc).split())[:300] or type(exc).__name__
-    return source.finding(code, Severity.ERROR, f"{what}: {type(exc).__name__}: {detail}", path)
+    return source.finding(code, f"{what}: {type(exc).__name__}: {detail}", path)
 
 
 def _first(config: Any, *names: str) -> Any:

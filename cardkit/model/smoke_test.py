@@ -18,8 +18,19 @@ from typing import Any
 
 from cardkit.card.load import CheckedCard
 from cardkit.card.paths import display_path
-from cardkit.core.findings import Finding, Severity
+from cardkit.core.findings import Finding
 from cardkit.core.safe_io import is_regular_file
+from cardkit.model.codes import (
+    GENERATE_FAILED,
+    GENERATE_LOGITS_NOT_FINITE,
+    GENERATE_NO_TOKENS,
+    GENERATE_PROMPT_EMPTY,
+    GENERATE_ROUNDTRIP_MISMATCH,
+    GENERATE_STOP_IGNORED,
+    GENERATE_STOP_TOKEN_MISSING,
+    GENERATE_STOP_TOKEN_SPLIT,
+    GENERATE_TOKENIZER_FAILED,
+)
 
 SEED = 1234
 """Fixed so that two runs of validate sample the same tokens from the same weights."""
@@ -100,7 +111,7 @@ def stop_tokens(loaded: CheckedCard, tokenizer: Any) -> tuple[list[StopToken], l
                 f"{text!r} is not a token of the vocabulary; it encodes to {len(pieces)} tokens {pieces}"
             )
             findings.append(
-                loaded.finding("generate-stop-token-missing", Severity.ERROR, message, where, actual=text)
+                loaded.finding(GENERATE_STOP_TOKEN_MISSING, message, where, actual=text)
             )
             continue
         encoded = tokenizer.encode(text, add_special_tokens=False)
@@ -108,8 +119,7 @@ def stop_tokens(loaded: CheckedCard, tokenizer: Any) -> tuple[list[StopToken], l
             message = f"{text!r} is token {token_id}, but the tokenizer encodes the text as {encoded}"
             findings.append(
                 loaded.finding(
-                    "generate-stop-token-split",
-                    Severity.WARNING,
+                    GENERATE_STOP_TOKEN_SPLIT,
                     message,
                     where,
                     expected=[token_id],
@@ -178,7 +188,7 @@ def _finite_logits(model: Any, inputs: dict[str, Any], display: str) -> list[Fin
     if not bad:
         return []
     message = f"{bad} of {logits.numel()} prompt logits are NaN or infinite"
-    return [Finding("generate-logits-not-finite", Severity.ERROR, message, display, expected=0, actual=bad)]
+    return [GENERATE_LOGITS_NOT_FINITE.finding(message, display, expected=0, actual=bad)]
 
 
 def _timed_generate(model: Any, inputs: dict[str, Any], kwargs: dict[str, Any]) -> tuple[Any, TokenTimer]:
@@ -221,8 +231,7 @@ def _stop_findings(
         message = f"generation went on after {token.text!r} (id {token.token_id}) was produced"
         findings.append(
             loaded.finding(
-                "generate-stop-ignored",
-                Severity.ERROR,
+                GENERATE_STOP_IGNORED,
                 message,
                 ("usage", "stop_tokens", token.index),
                 expected="generation ends",
@@ -240,8 +249,7 @@ def _roundtrip(loaded: CheckedCard, tokenizer: Any) -> list[Finding]:
     message = "decoding the encoded example prompt does not give it back"
     return [
         loaded.finding(
-            "generate-roundtrip-mismatch",
-            Severity.WARNING,
+            GENERATE_ROUNDTRIP_MISMATCH,
             message,
             ("usage", "example_prompt"),
             expected=text,
@@ -256,16 +264,16 @@ def run_smoke_test(
     """Findings from generating with the card's prompt, stop tokens and defaults; and the timings."""
     display = display_path(folder)
     if problem := tokenizer_file_problem(folder):
-        return [Finding("generate-tokenizer-failed", Severity.ERROR, problem, display)], {}
+        return [GENERATE_TOKENIZER_FAILED.finding(problem, display)], {}
     try:
         tokenizer = load_tokenizer(folder, trust_remote_code)
     except Exception as exc:  # a broken tokenizer raises anything from OSError to ValueError
-        return [Finding("generate-tokenizer-failed", Severity.ERROR, _reason(exc), display)], {}
+        return [GENERATE_TOKENIZER_FAILED.finding(_reason(exc), display)], {}
     try:
         return _smoke_test(loaded, display, model, tokenizer)
     except Exception as exc:  # tokenizer or model code failing on this input is the finding
         message = f"the smoke test failed: {_reason(exc)}"
-        return [Finding("generate-failed", Severity.ERROR, message, display)], {}
+        return [GENERATE_FAILED.finding(message, display)], {}
 
 
 def _reason(exc: BaseException) -> str:
@@ -283,7 +291,7 @@ def _smoke_test(
     inputs = dict(tokenizer(prompt, return_tensors="pt").to(model.device))
     if inputs["input_ids"].shape[-1] == 0:
         message = "the tokenizer encodes the prompt to no tokens (an empty vocabulary?)"
-        return [*findings, Finding("generate-prompt-empty", Severity.ERROR, message, display)], {}
+        return [*findings, GENERATE_PROMPT_EMPTY.finding(message, display)], {}
     not_finite = _finite_logits(model, inputs, display)
     if not_finite:
         return findings + not_finite, {}  # sampling from NaN would only crash; the finding says why
@@ -292,7 +300,7 @@ def _smoke_test(
         output, timer = _timed_generate(model, inputs, kwargs)
     except Exception as exc:  # whatever generate() raises is the finding
         message = f"generate() failed: {_reason(exc)}"
-        return [*findings, Finding("generate-failed", Severity.ERROR, message, display)], {}
+        return [*findings, GENERATE_FAILED.finding(message, display)], {}
     finished = time.perf_counter()
     prompt_len = inputs["input_ids"].shape[-1]
     new_ids = output[0, prompt_len:].tolist()
@@ -303,11 +311,11 @@ def _smoke_test(
 
 def _new_token_findings(new_ids: list[int], stop_ids: list[int], display: str) -> list[Finding]:
     if not new_ids:
-        return [Finding("generate-no-tokens", Severity.ERROR, "generate() produced no new token", display)]
+        return [GENERATE_NO_TOKENS.finding("generate() produced no new token", display)]
     early = [i for i, token in enumerate(new_ids[:-1]) if token in stop_ids]
     if early:
         message = f"stop token {new_ids[early[0]]} at position {early[0]} did not end generation"
-        return [Finding("generate-stop-ignored", Severity.ERROR, message, display, actual=new_ids[early[0]])]
+        return [GENERATE_STOP_IGNORED.finding(message, display, actual=new_ids[early[0]])]
     return []
 
 

@@ -21,11 +21,19 @@ from typing import Literal
 from cardkit.card.load import FailedLoad, load_card
 from cardkit.card.paths import discover, display_path, path_problem
 from cardkit.core.atomic import sweep_once, write_text_atomic
+from cardkit.core.codes import Code
 from cardkit.core.errors import UsageError
 from cardkit.core.findings import Finding, Severity
 from cardkit.core.isolation import isolated, unreadable
 from cardkit.core.report import safe_text
 from cardkit.core.safe_io import read_bytes_bounded
+from cardkit.render.codes import (
+    RENDER_CARD_INVALID,
+    RENDER_HAND_EDITED,
+    RENDER_MISSING,
+    RENDER_NOT_GENERATED,
+    RENDER_STALE,
+)
 from cardkit.render.engine import (
     DEFAULT_LAYOUTS,
     LAYOUTS,
@@ -40,11 +48,11 @@ Status = Literal["written", "unchanged", "current", "stale", "missing", "refused
 MAX_README_BYTES = 16 * 2**20
 """An existing README larger than this is not read (a generated one is tens of kilobytes)."""
 
-CARD_INVALID = "render-card-invalid"
-STALE = "render-stale"
-MISSING = "render-missing"
-HAND_EDITED = "render-hand-edited"
-NOT_GENERATED = "render-not-generated"
+CARD_INVALID = RENDER_CARD_INVALID
+STALE = RENDER_STALE
+MISSING = RENDER_MISSING
+HAND_EDITED = RENDER_HAND_EDITED
+NOT_GENERATED = RENDER_NOT_GENERATED
 
 
 @dataclass
@@ -109,8 +117,8 @@ def _diff(old: str | None, new: str, display: str) -> str:
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def _error(code: str, message: str, display: str) -> Finding:
-    return Finding(code, Severity.ERROR, message, display)
+def _error(code: Code, message: str, display: str) -> Finding:
+    return code.finding(message, display)
 
 
 def check_file(target: Path, text: str, result: RenderResult) -> RenderResult:
@@ -169,9 +177,7 @@ def _invalid(card_path: Path, findings: list[Finding]) -> RenderResult:
     display = display_path(card_path)
     first = next((f for f in findings if f.severity is Severity.ERROR), None)
     detail = f": {first.code} {first.message}" if first else ""
-    finding = Finding(
-        CARD_INVALID,
-        Severity.ERROR,
+    finding = CARD_INVALID.finding(
         f"card does not validate, so no README was rendered{detail}; run `cardkit validate`",
         display,
         first.line if first else None,

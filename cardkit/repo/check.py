@@ -14,11 +14,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cardkit.card.codes import FILE_NOT_UTF8, YAML_BOM
 from cardkit.card.paths import display_path
 from cardkit.card.yaml_source import FieldPath, LoadedYaml, dotted_path, load_yaml
+from cardkit.core.codes import Code, lookup
 from cardkit.core.errors import UsageError
-from cardkit.core.findings import CardReport, Finding, Severity
+from cardkit.core.findings import CardReport, Finding
 from cardkit.core.safe_io import UnreadableFile, read_bytes_bounded
+from cardkit.repo.codes import (
+    CHECK_CONFIG_MISSING,
+    CHECK_FRONT_MATTER_INVALID,
+    CHECK_FRONT_MATTER_MISSING,
+    CHECK_LANGUAGE_CODE,
+    CHECK_LICENSE_FILE_MISSING,
+    CHECK_LICENSE_MISSING,
+    CHECK_LICENSE_OTHER,
+    CHECK_LICENSE_UNKNOWN,
+    CHECK_LOCAL_PATH,
+    CHECK_MODEL_INDEX,
+    CHECK_README_CARD_MISMATCH,
+    CHECK_README_MISSING,
+    CHECK_README_UNREADABLE,
+    CHECK_SECRET,
+    CHECK_TOKENIZER_MISSING,
+)
 
 if TYPE_CHECKING:
     from cardkit.schema import Card
@@ -63,8 +82,7 @@ class FrontMatter:
 
     def finding(
         self,
-        code: str,
-        severity: Severity,
+        code: Code,
         message: str,
         path: FieldPath,
         expected: Any = None,
@@ -73,8 +91,8 @@ class FrontMatter:
         pos = self.loaded.source_map.locate(path)
         # The header starts on the README's second line, after the opening `---`.
         line, column = (pos.line + 1, pos.column) if pos else (1, 1)
-        return Finding(
-            code, severity, message, self.display, line, column, dotted_path(path) or None, expected, actual
+        return code.finding(
+            message, self.display, line, column, dotted_path(path) or None, expected, actual
         )
 
 
@@ -113,39 +131,33 @@ def _read_readme(readme: Path, display: str) -> tuple[str | None, list[Finding]]
     try:
         raw = read_bytes_bounded(readme, MAX_README_BYTES)
     except UnreadableFile as exc:
-        return None, [Finding("check-readme-unreadable", Severity.ERROR, exc.reason, display, 1, 1)]
+        return None, [CHECK_README_UNREADABLE.finding(exc.reason, display, 1, 1)]
     findings: list[Finding] = []
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
         message = "README starts with a UTF-8 byte-order mark; save it without"
-        findings.append(Finding("yaml-bom", Severity.ERROR, message, display, 1, 1))
+        findings.append(YAML_BOM.finding(message, display, 1, 1))
     try:
         return raw.decode("utf-8"), findings
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         message = f"byte {exc.start} is not valid UTF-8; save the README as UTF-8"
-        return None, [*findings, Finding("file-not-utf8", Severity.ERROR, message, display, line, 1)]
+        return None, [*findings, FILE_NOT_UTF8.finding(message, display, line, 1)]
 
 
 def _required_files(folder: Path) -> Iterator[Finding]:
     if not (folder / "README.md").is_file():
-        yield Finding(
-            "check-readme-missing",
-            Severity.ERROR,
+        yield CHECK_README_MISSING.finding(
             "no README.md: the Hub shows it as the model card and reads its front matter",
             display_path(folder / "README.md"),
         )
     if not (folder / "config.json").is_file():
-        yield Finding(
-            "check-config-missing",
-            Severity.ERROR,
+        yield CHECK_CONFIG_MISSING.finding(
             "no config.json: transformers cannot build the model from this repo",
             display_path(folder / "config.json"),
         )
     if not any((folder / name).is_file() for name in TOKENIZER_FILES):
-        yield Finding(
-            "check-tokenizer-missing",
-            Severity.WARNING,
+        yield CHECK_TOKENIZER_MISSING.finding(
             f"no tokenizer files ({', '.join(TOKENIZER_FILES)}): users cannot load this repo's tokenizer",
             display_path(folder),
         )
@@ -156,18 +168,18 @@ def _front_matter(text: str, display: str) -> tuple[FrontMatter | None, list[Fin
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
         message = "README has no YAML front matter (a `---` block on line 1): the Hub shows no metadata"
-        return None, [Finding("check-front-matter-missing", Severity.ERROR, message, display, 1, 1)]
+        return None, [CHECK_FRONT_MATTER_MISSING.finding(message, display, 1, 1)]
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
     if end is None:
         message = "front matter opened with `---` on line 1 is never closed"
-        return None, [Finding("check-front-matter-missing", Severity.ERROR, message, display, 1, 1)]
+        return None, [CHECK_FRONT_MATTER_MISSING.finding(message, display, 1, 1)]
     loaded = load_yaml("\n".join(lines[1:end]), display)
     shifted = [_shift(f, 1) for f in loaded.findings]
     if loaded.data is None and shifted:
         return None, shifted
     if not isinstance(loaded.data, dict):
         message = "front matter must be a YAML mapping of metadata keys"
-        return None, [*shifted, Finding("check-front-matter-invalid", Severity.ERROR, message, display, 2, 1)]
+        return None, [*shifted, CHECK_FRONT_MATTER_INVALID.finding(message, display, 2, 1)]
     return FrontMatter(loaded.data, loaded, display), shifted
 
 
@@ -188,20 +200,20 @@ def _license(fm: FrontMatter, folder: Path) -> Iterator[Finding]:
 
     license_id = fm.data.get("license")
     if license_id is None:
-        yield fm.finding("check-license-missing", Severity.ERROR, "front matter has no `license`", ())
+        yield fm.finding(CHECK_LICENSE_MISSING, "front matter has no `license`", ())
         return
     if not isinstance(license_id, str) or license_id not in HUB_LICENSE_IDS:
         message = f"license {license_id!r} is not a Hub licence id; use a Hub id or `other`"
-        yield fm.finding("check-license-unknown", Severity.ERROR, message, ("license",), actual=license_id)
+        yield fm.finding(CHECK_LICENSE_UNKNOWN, message, ("license",), actual=license_id)
         return
     if license_id == "other":
         for key in ("license_name", "license_link"):
             if not fm.data.get(key):
                 message = f"license `other` needs `{key}` so the Hub can name and link the licence"
-                yield fm.finding("check-license-other", Severity.ERROR, message, ("license",))
+                yield fm.finding(CHECK_LICENSE_OTHER, message, ("license",))
         if not any((folder / name).is_file() for name in LICENSE_FILES):
             message = "license `other`: ship the licence text as LICENSE in the repo"
-            yield fm.finding("check-license-file-missing", Severity.ERROR, message, ("license",))
+            yield fm.finding(CHECK_LICENSE_FILE_MISSING, message, ("license",))
 
 
 def _languages(fm: FrontMatter) -> Iterator[Finding]:
@@ -216,7 +228,7 @@ def _languages(fm: FrontMatter) -> Iterator[Finding]:
         path: FieldPath = ("language", index) if isinstance(languages, list) else ("language",)
         if not isinstance(code, str) or code not in known:
             message = f"language {code!r} is not an ISO 639-1/639-3 code (e.g. `en`, `zh`)"
-            yield fm.finding("check-language-code", Severity.ERROR, message, path, actual=code)
+            yield fm.finding(CHECK_LANGUAGE_CODE, message, path, actual=code)
 
 
 def _model_index(fm: FrontMatter) -> Iterator[Finding]:
@@ -229,18 +241,14 @@ def _model_index(fm: FrontMatter) -> Iterator[Finding]:
         _, results = model_index_to_eval_results(model_index)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         message = f"model-index is not in the Hub's shape ({type(exc).__name__}: {exc})"
-        yield fm.finding("check-model-index", Severity.ERROR, message, ("model-index",))
+        yield fm.finding(CHECK_MODEL_INDEX, message, ("model-index",))
         return
     for index, result in enumerate(results):
         if not isinstance(result.metric_value, int | float) or isinstance(result.metric_value, bool):
             message = f"metric value {result.metric_value!r} of {result.dataset_name} is not a number"
             yield fm.finding(
-                "check-model-index", Severity.ERROR, message, ("model-index", 0, "results", index)
+                CHECK_MODEL_INDEX, message, ("model-index", 0, "results", index)
             )
-
-
-LINT_COVERED_HERE = frozenset({"lint-front-matter-invalid", "lint-front-matter-flattened"})
-"""Lint rules whose ground check_repo covers itself, with the Hub's rules for front matter."""
 
 
 def _lint(text: str, display: str, folder: Path) -> list[Finding]:
@@ -253,7 +261,10 @@ def _lint(text: str, display: str, folder: Path) -> list[Finding]:
         parsed = None  # missing or broken: reported by the file checks or by validate
     config = parsed if isinstance(parsed, dict) else None
     findings = lint_text(text, display, config).findings
-    return [f for f in findings if f.code not in LINT_COVERED_HERE]
+    # Lint rules whose ground check_repo covers itself, with the Hub's rules for front matter; looked
+    # up in the registry (lint is loaded now), so a renamed or removed rule fails loudly.
+    covered = {lookup("lint-front-matter-invalid"), lookup("lint-front-matter-flattened")}
+    return [f for f in findings if f.code not in covered]
 
 
 def _leaks(text: str, display: str) -> Iterator[Finding]:
@@ -261,10 +272,10 @@ def _leaks(text: str, display: str) -> Iterator[Finding]:
         for kind, pattern in SECRET_PATTERNS.items():
             if match := pattern.search(line):
                 message = f"looks like a {kind}; revoke it and remove it from the README and its history"
-                yield Finding("check-secret", Severity.ERROR, message, display, number, match.start() + 1)
+                yield CHECK_SECRET.finding(message, display, number, match.start() + 1)
         if match := LOCAL_PATH.search(line):
             message = f"absolute path on the author's machine {match.group()!r}; use a repo-relative path"
-            yield Finding("check-local-path", Severity.ERROR, message, display, number, match.start() + 1)
+            yield CHECK_LOCAL_PATH.finding(message, display, number, match.start() + 1)
 
 
 def _card_checks(
@@ -318,7 +329,7 @@ def _rendered_readmes_are_current(card: Card, folder: Path) -> list[Finding]:
             existing = read_bytes_bounded(target, MAX_RENDERED_BYTES).decode("utf-8", errors="replace")
         except UnreadableFile as exc:
             reason = exc.reason
-            findings.append(Finding("check-readme-unreadable", Severity.ERROR, reason, display_path(target)))
+            findings.append(CHECK_README_UNREADABLE.finding(reason, display_path(target)))
             continue
         if MARKER_PREFIX not in existing or existing in (texts[lay] for lay in layouts):
             continue
@@ -343,7 +354,7 @@ def _readme_agrees_with_card(fm: FrontMatter, card: Card) -> Iterator[Finding]:
     for path, expected, actual in pairs:
         if expected is not None and expected != actual:
             message = f"README says {actual!r}, the card says {expected!r}; render the README again"
-            yield fm.finding("check-readme-card-mismatch", Severity.ERROR, message, path, expected, actual)
+            yield fm.finding(CHECK_README_CARD_MISMATCH, message, path, expected, actual)
     yield from _eval_values_agree(fm, card)
 
 
@@ -372,7 +383,7 @@ def _eval_values_agree(fm: FrontMatter, card: Card) -> Iterator[Finding]:
                 "is not in the model-index"
             )
             yield fm.finding(
-                "check-readme-card-mismatch", Severity.ERROR, message, ("model-index",), result.metric.value
+                CHECK_README_CARD_MISMATCH, message, ("model-index",), result.metric.value
             )
         elif found.metric_value != result.metric.value:
             message = (
@@ -380,8 +391,7 @@ def _eval_values_agree(fm: FrontMatter, card: Card) -> Iterator[Finding]:
                 f"the card {result.metric.value}"
             )
             yield fm.finding(
-                "check-readme-card-mismatch",
-                Severity.ERROR,
+                CHECK_README_CARD_MISMATCH,
                 message,
                 ("model-index",),
                 result.metric.value,

@@ -12,11 +12,31 @@ from typing import Any
 from pydantic import BaseModel
 
 from cardkit.card.load import CheckedCard
-from cardkit.core.findings import Finding, Severity
+from cardkit.core.findings import Finding
 from cardkit.core.python_snippet import SnippetError, parse_snippet
 from cardkit.core.rounding import tolerance as _tolerance
 from cardkit.core.text_patterns import MIRROR_HOSTS, TRUST_REMOTE, URL_HOST
 from cardkit.schema import LocalizedText
+from cardkit.validate.codes import (
+    ARCH_HEADS_DIVIDE_HIDDEN,
+    ARCH_KV_HEADS_DIVIDE_HEADS,
+    ARCH_ROTARY_FRACTION,
+    CARD_MIRROR_URL,
+    IDENTITY_BASE_MODEL,
+    IDENTITY_SIZE_LABEL,
+    PROSE_TEMPLATE_CODE,
+    PROSE_ZH_PUNCTUATION,
+    PROSE_ZH_SPACE,
+    TOKENIZER_EXCEEDS_EMBEDDINGS,
+    TRAINING_DATASET_ID_DAMAGED,
+    TRAINING_TOKENS_EPOCHS,
+    TRAINING_TOTAL_MISMATCH,
+    USAGE_GREEDY_WITH_SAMPLING,
+    USAGE_SNIPPET_REMOTE_CODE,
+    USAGE_SNIPPET_REPO,
+    USAGE_SNIPPET_SYNTAX,
+    USAGE_STOP_TOKEN_UNDECLARED,
+)
 from cardkit.validate.snippet_requirements import snippets_have_their_requirements
 
 Rule = Callable[[CheckedCard], Iterator[Finding]]
@@ -42,16 +62,14 @@ def heads_divide_hidden(loaded: CheckedCard) -> Iterator[Finding]:
         return
     if arch.head_dim is None and arch.hidden_size % arch.num_attention_heads:
         yield loaded.finding(
-            "arch-heads-divide-hidden",
-            Severity.ERROR,
+            ARCH_HEADS_DIVIDE_HIDDEN,
             f"{arch.num_attention_heads} attention heads do not divide hidden size {arch.hidden_size}",
             ("architecture", "num_attention_heads"),
             actual=arch.num_attention_heads,
         )
     if arch.num_kv_heads is not None and arch.num_attention_heads % arch.num_kv_heads:
         yield loaded.finding(
-            "arch-kv-heads-divide-heads",
-            Severity.ERROR,
+            ARCH_KV_HEADS_DIVIDE_HEADS,
             f"{arch.num_kv_heads} KV heads do not divide {arch.num_attention_heads} attention heads",
             ("architecture", "num_kv_heads"),
             actual=arch.num_kv_heads,
@@ -65,15 +83,13 @@ def rotary_has_fraction(loaded: CheckedCard) -> Iterator[Finding]:
         return
     if pos.type == "rotary" and pos.rotary_fraction is None:
         yield loaded.finding(
-            "arch-rotary-fraction",
-            Severity.ERROR,
+            ARCH_ROTARY_FRACTION,
             "rotary embedding needs `rotary_fraction` (1.0 when every dimension rotates)",
             ("architecture", "positional_embedding"),
         )
     if pos.type != "rotary" and pos.rotary_fraction is not None:
         yield loaded.finding(
-            "arch-rotary-fraction",
-            Severity.ERROR,
+            ARCH_ROTARY_FRACTION,
             f"`rotary_fraction` given for {pos.type} positions",
             ("architecture", "positional_embedding", "rotary_fraction"),
         )
@@ -84,8 +100,7 @@ def tokenizer_fits_embeddings(loaded: CheckedCard) -> Iterator[Finding]:
     card = loaded.card
     if card.tokenizer.vocab_size > card.architecture.vocab_size:
         yield loaded.finding(
-            "tokenizer-exceeds-embeddings",
-            Severity.ERROR,
+            TOKENIZER_EXCEEDS_EMBEDDINGS,
             f"tokenizer has {card.tokenizer.vocab_size:,} tokens but the embedding has only "
             f"{card.architecture.vocab_size:,} rows",
             ("tokenizer", "vocab_size"),
@@ -102,8 +117,7 @@ def size_label_matches_name(loaded: CheckedCard) -> Iterator[Finding]:
     sizes = sorted({m.group(1) for m in SIZE_IN_NAME.finditer(named)})
     if sizes and label.endswith("B") and label[:-1] not in sizes:
         yield loaded.finding(
-            "identity-size-label",
-            Severity.ERROR,
+            IDENTITY_SIZE_LABEL,
             f"the model's name says {'/'.join(sizes)}B but the size label is {label}",
             ("architecture", "parameters", "label"),
             expected=f"{sizes[0]}B",
@@ -116,8 +130,7 @@ def tuned_models_name_base(loaded: CheckedCard) -> Iterator[Finding]:
     identity = loaded.card.identity
     if identity.variant != "base" and identity.base_model is None:
         yield loaded.finding(
-            "identity-base-model",
-            Severity.ERROR,
+            IDENTITY_BASE_MODEL,
             f"a {identity.variant} model must name the `base_model` it was tuned from",
             ("identity", "variant"),
         )
@@ -133,8 +146,7 @@ def tokens_are_epochs_times_data(loaded: CheckedCard) -> Iterator[Finding]:
         and abs(t.unique_tokens * t.epochs - t.tokens) > 0.005 * t.tokens
     ):
         yield loaded.finding(
-            "training-tokens-epochs",
-            Severity.ERROR,
+            TRAINING_TOKENS_EPOCHS,
             f"{t.unique_tokens:,} unique tokens x {t.epochs:g} epochs is not {t.tokens:,} tokens",
             ("training", "tokens"),
             expected=round(t.unique_tokens * t.epochs),
@@ -155,8 +167,7 @@ def compute_table_totals(loaded: CheckedCard) -> Iterator[Finding]:
         total = sum(values)
         if abs(total - stated) > _tolerance(table.decimals, len(values) + 1):
             yield loaded.finding(
-                "training-total-mismatch",
-                Severity.ERROR,
+                TRAINING_TOTAL_MISMATCH,
                 f"stated total {column} {stated:,} is not the sum of its {len(values)} rows "
                 f"({total:,.{table.decimals}f})",
                 ("training", "compute", "table", f"total_{column}"),
@@ -174,8 +185,7 @@ def dataset_ids_are_clean(loaded: CheckedCard) -> Iterator[Finding]:
     for index, dataset in enumerate(loaded.card.training.published_datasets):
         if dataset.id and (match := ESCAPE_RESIDUE.match(dataset.id)):
             yield loaded.finding(
-                "training-dataset-id-damaged",
-                Severity.ERROR,
+                TRAINING_DATASET_ID_DAMAGED,
                 f"dataset id {dataset.id!r} starts with {match.group()!r}, the residue of a URL-encoded "
                 "':' or '/'",
                 ("training", "datasets", index, "id"),
@@ -191,8 +201,7 @@ def stop_tokens_are_special(loaded: CheckedCard) -> Iterator[Finding]:
     for index, token in enumerate(loaded.card.usage.stop_tokens):
         if token not in declared:
             yield loaded.finding(
-                "usage-stop-token-undeclared",
-                Severity.WARNING,
+                USAGE_STOP_TOKEN_UNDECLARED,
                 f"stop token {token!r} is not among the tokenizer's special tokens",
                 ("usage", "stop_tokens", index),
                 actual=token,
@@ -210,8 +219,7 @@ def snippets_run_this_model(loaded: CheckedCard) -> Iterator[Finding]:
             parse_snippet(snippet.code)
         except SnippetError as exc:
             yield loaded.finding(
-                "usage-snippet-syntax",
-                Severity.ERROR,
+                USAGE_SNIPPET_SYNTAX,
                 f"snippet does not parse as Python: {exc.message}",
                 where,
                 line_offset=exc.line,
@@ -221,8 +229,7 @@ def snippets_run_this_model(loaded: CheckedCard) -> Iterator[Finding]:
             if match.group(1) != repo_id:
                 line = snippet.code.count("\n", 0, match.start()) + 1
                 yield loaded.finding(
-                    "usage-snippet-repo",
-                    Severity.ERROR,
+                    USAGE_SNIPPET_REPO,
                     f"snippet loads {match.group(1)!r}, not this card's {repo_id!r}",
                     where,
                     expected=repo_id,
@@ -231,8 +238,7 @@ def snippets_run_this_model(loaded: CheckedCard) -> Iterator[Finding]:
                 )
         if TRUST_REMOTE.search(snippet.code):
             yield loaded.finding(
-                "usage-snippet-remote-code",
-                Severity.WARNING,
+                USAGE_SNIPPET_REMOTE_CODE,
                 "snippet sets trust_remote_code=True; cards should load with native transformers code",
                 where,
             )
@@ -246,8 +252,7 @@ def sampling_settings_are_used(loaded: CheckedCard) -> Iterator[Finding]:
     gen = loaded.card.usage.generation
     if not gen.do_sample and any(v is not None for v in (gen.temperature, gen.top_p, gen.top_k)):
         yield loaded.finding(
-            "usage-greedy-with-sampling",
-            Severity.WARNING,
+            USAGE_GREEDY_WITH_SAMPLING,
             "temperature/top_p/top_k have no effect when do_sample is false",
             ("usage", "generation", "do_sample"),
         )
@@ -279,16 +284,14 @@ def chinese_reads_as_chinese(loaded: CheckedCard) -> Iterator[Finding]:
     for path, text in values_of_type(loaded.card, LocalizedText):
         if match := SPACE_BETWEEN_CJK.search(text.zh):
             yield loaded.finding(
-                "prose-zh-space",
-                Severity.WARNING,
+                PROSE_ZH_SPACE,
                 f"space between Chinese characters in {match.group()!r}: a folded YAML line "
                 "break becomes a space; keep Chinese text on one line",
                 (*path, "zh"),
             )
         if match := ASCII_PUNCT_BY_CJK.search(text.zh):
             yield loaded.finding(
-                "prose-zh-punctuation",
-                Severity.WARNING,
+                PROSE_ZH_PUNCTUATION,
                 f"ASCII punctuation next to Chinese text in {match.group()!r}; use full-width ，；：！？（）",
                 (*path, "zh"),
             )
@@ -301,8 +304,7 @@ def links_use_canonical_hosts(loaded: CheckedCard) -> Iterator[Finding]:
             host = match.group(1).lower()
             if host in MIRROR_HOSTS:
                 yield loaded.finding(
-                    "card-mirror-url",
-                    Severity.ERROR,
+                    CARD_MIRROR_URL,
                     f"link to mirror host {host}; use {MIRROR_HOSTS[host]}",
                     path,
                     expected=MIRROR_HOSTS[host],
@@ -338,8 +340,7 @@ def prose_is_not_template_code(loaded: CheckedCard) -> Iterator[Finding]:
         for language in ("en", "zh"):
             if (code := template_code(getattr(text, language))) is not None:
                 yield loaded.finding(
-                    "prose-template-code",
-                    Severity.ERROR,
+                    PROSE_TEMPLATE_CODE,
                     f"template syntax {code[:40]!r} in card text; cardkit renders card text "
                     "literally, never as a template: remove it",
                     (*path, language),

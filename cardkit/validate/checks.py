@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 from cardkit.card.config_json import ConfigFile, read_config
 from cardkit.card.load import CheckedCard, FailedLoad, load_card
 from cardkit.card.paths import display_path
-from cardkit.core.findings import CardReport, Finding, Severity
+from cardkit.core.findings import CardReport, Finding
 from cardkit.core.gc_policy import full_collections_paused
 from cardkit.validate.card_rules import check_rules
+from cardkit.validate.codes import CONFIG_INVALID_PATH, CONFIG_OUTSIDE_CARD
 from cardkit.validate.parameters import compare_checkpoint, compare_loaded
 from cardkit.validate.raw_facts import compare_raw
 
@@ -58,11 +59,11 @@ def _check_against_config(
         inside = config_path.resolve().is_relative_to(loaded.folder.resolve())
     except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a symlink loop
         message = f"config path {loaded.card.config!r} cannot be resolved: {exc}"
-        report.findings.append(loaded.finding("config-invalid-path", Severity.ERROR, message, ("config",)))
+        report.findings.append(loaded.finding(CONFIG_INVALID_PATH, message, ("config",)))
         return None
     if not inside:
         message = f"{config_display} resolves outside the card's folder"
-        report.findings.append(loaded.finding("config-outside-card", Severity.ERROR, message, ("config",)))
+        report.findings.append(loaded.finding(CONFIG_OUTSIDE_CARD, message, ("config",)))
         return None
     source = read_config(config_path, config_display)
     report.findings += source.findings
@@ -85,6 +86,7 @@ def _check_against_model(
     key = facts_cache.cache_key(source.data) if use_cache else None
     cached = facts_cache.load(key, source.display) if key is not None else None
     if cached is None:
+        from cardkit.card.codes import CONFIG_BUILD_FAILED
         from cardkit.model.architecture_facts import facts_for_config  # lazy: imports torch
         from cardkit.model.model_config import build_config, rejection
 
@@ -96,7 +98,7 @@ def _check_against_model(
             try:
                 cached = (facts_for_config(config), findings)
             except Exception as exc:  # torch or the model code rejecting the config's values
-                failure = rejection(source, "config-build-failed", "the model cannot be built", exc)
+                failure = rejection(source, CONFIG_BUILD_FAILED, "the model cannot be built", exc)
                 report.findings.append(failure)
                 return
         if key is not None:  # --no-cache writes no cache either
@@ -110,31 +112,17 @@ def _check_against_model(
 def _remote_code(loaded: CheckedCard, data: dict[str, Any], findings: list[Finding]) -> list[Finding]:
     """A model_type only the repository's code defines: checked from config.json's keys alone, with
     a note that the exact count needs that code (`--trust-remote-code`); nothing runs otherwise."""
-    if [f.code for f in findings] != ["config-remote-code"]:
+    from cardkit.card.codes import CONFIG_REMOTE_CODE
+
+    if [f.code for f in findings] != [CONFIG_REMOTE_CODE]:
         return findings
     note = replace(
         findings[0],
-        severity=Severity.INFO,
+        severity=CONFIG_REMOTE_CODE.severity,
         message=findings[0].message + "; checked from config.json's keys alone, the exact parameter count "
         "needs the repository's code (--trust-remote-code)",
     )
     return [note, *compare_raw(loaded, data, f"model_type {data['model_type']!r} is repository code")]
-
-
-BLOCKING_CODES = frozenset(
-    {
-        "checkpoint-not-found",
-        "checkpoint-header-invalid",
-        "checkpoint-index-invalid",
-        "checkpoint-outside-folder",
-        "checkpoint-shard-missing",
-        "checkpoint-bin-invalid",
-        "checkpoint-shard-unreadable",
-        "checkpoint-empty",
-        "checkpoint-too-many-tensors",
-    }
-)
-"""Checkpoint findings after which loading is not attempted: the files themselves are unsafe or absent."""
 
 
 def _check_weights(
@@ -142,6 +130,7 @@ def _check_weights(
 ) -> None:
     """--checkpoint, then --load and --generate, each adding findings and figures to the report."""
     from cardkit.model.checkpoint import check_checkpoint, config_dtype  # lazy: --checkpoint only
+    from cardkit.model.codes import BLOCKING_CODES, LOAD_SKIPPED
 
     assert options.checkpoint is not None
     built: list[Any] = []
@@ -166,7 +155,7 @@ def _check_weights(
     if blocking := sorted({f.code for f in findings} & BLOCKING_CODES):
         message = f"not loaded: the checkpoint's files are unusable ({', '.join(blocking)})"
         report.findings.append(
-            Finding("load-skipped", Severity.ERROR, message, display_path(options.checkpoint))
+            LOAD_SKIPPED.finding(message, display_path(options.checkpoint))
         )
         return
     if (config := build()) is not None:

@@ -13,7 +13,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from cardkit.card.load import CheckedCard
-from cardkit.core.findings import Finding, Severity
+from cardkit.core.findings import Finding
+from cardkit.validate.codes import (
+    ARCH_FACT_ABSENT,
+    ARCH_FACT_UNCHECKED,
+    ARCH_FACT_UNSTATED,
+    ARCH_MISMATCH,
+    CONFIG_MISMATCH,
+)
 from cardkit.validate.parameters import compare_architecture
 
 ARCH = "architecture"
@@ -83,16 +90,14 @@ def compare_facts(
             if not dotted.startswith(UNSTATED_REPORTED):
                 continue
             yield loaded.finding(
-                "arch-fact-unstated",
-                Severity.INFO,
+                ARCH_FACT_UNSTATED,
                 f"the built architecture has {dotted} = {truth!r}; the card does not say",
                 _path(dotted),
                 expected=truth,
             )
         elif not _same(stated[dotted], truth):
             yield loaded.finding(
-                "arch-mismatch" if dotted.startswith(STRUCTURE_ONLY) else "config-mismatch",
-                Severity.ERROR,
+                ARCH_MISMATCH if dotted.startswith(STRUCTURE_ONLY) else CONFIG_MISMATCH,
                 f"{dotted}: card says {stated[dotted]!r}, the architecture built from config.json "
                 f"has {truth!r}",
                 _path(dotted),
@@ -104,16 +109,14 @@ def compare_facts(
             continue
         if dotted in undetermined:
             yield loaded.finding(
-                "arch-fact-unchecked",
-                Severity.INFO,
+                ARCH_FACT_UNCHECKED,
                 f"{dotted} is not checked: {undetermined[dotted]}",
                 _path(dotted),
                 actual=value,
             )
         else:
             yield loaded.finding(
-                "arch-fact-absent",
-                Severity.ERROR,
+                ARCH_FACT_ABSENT,
                 f"card states {dotted} = {value!r}, but the architecture built from config.json "
                 "has no such thing",
                 _path(dotted),

@@ -20,7 +20,15 @@ from __future__ import annotations
 from enum import Enum
 
 from cardkit.card.load import CheckedCard
-from cardkit.core.findings import Finding, Severity
+from cardkit.core.codes import Code
+from cardkit.core.findings import Finding
+from cardkit.validate.codes import (
+    CHECKPOINT_PARAM_COUNT_MISMATCH,
+    LOAD_PARAM_COUNT_MISMATCH,
+    PARAM_ACK_STALE,
+    PARAM_COUNT_ACKNOWLEDGED,
+    PARAM_COUNT_MISMATCH,
+)
 
 ACKNOWLEDGE_PER_MILLE = 1
 """Largest gap a card may acknowledge instead of fixing, in thousandths of the claimed count (0.1%)."""
@@ -66,7 +74,7 @@ def compare_architecture(loaded: CheckedCard, computed: int) -> list[Finding]:
             return []
         message = "claimed count now matches the architecture exactly; remove acknowledged_difference"
         where = ("architecture", "parameters", "acknowledged_difference")
-        return [loaded.finding("param-ack-stale", Severity.WARNING, message, where)]
+        return [loaded.finding(PARAM_ACK_STALE, message, where)]
     diff = computed - claimed
     summary = (
         f"card claims {claimed:,} parameters; the architecture built from config.json has "
@@ -74,21 +82,20 @@ def compare_architecture(loaded: CheckedCard, computed: int) -> list[Finding]:
     )
     if result is Verdict.ACKNOWLEDGED:
         assert ack is not None
-        code, severity = "param-count-acknowledged", Severity.WARNING
+        code = PARAM_COUNT_ACKNOWLEDGED
         message = f"{summary}; acknowledged: {ack.reason.en}"
     elif result is Verdict.OVER_LIMIT:
-        code, severity, message = "param-count-mismatch", Severity.ERROR, f"{summary}; {_limit_text()}"
+        code, message = PARAM_COUNT_MISMATCH, f"{summary}; {_limit_text()}"
     else:
         hint = f"; acknowledged_difference says {amount:+,}" if amount is not None else ""
-        code, severity, message = "param-count-mismatch", Severity.ERROR, summary + hint
-    return [loaded.finding(code, severity, message, COUNT_PATH, expected=computed, actual=claimed)]
+        code, message = PARAM_COUNT_MISMATCH, summary + hint
+    return [loaded.finding(code, message, COUNT_PATH, expected=computed, actual=claimed)]
 
 
-def compare_observed(loaded: CheckedCard, observed: int, code: str, what: str) -> list[Finding]:
+def compare_observed(loaded: CheckedCard, observed: int, code: Code, what: str) -> list[Finding]:
     """A checkpoint's or a loaded model's count: an error unless the verdict accepts it (an
     acknowledged gap is the architecture's finding, not repeated here). `what` names the surface:
     "the checkpoint stores", "the loaded model has"."""
-    assert loaded.card is not None
     params = loaded.card.architecture.parameters
     ack = params.acknowledged_difference
     result = verdict(params.count, observed, ack.amount if ack is not None else None)
@@ -98,14 +105,14 @@ def compare_observed(loaded: CheckedCard, observed: int, code: str, what: str) -
     message = f"{what} {observed:,} parameters; the card claims {params.count:,} ({diff:+,})"
     if result is Verdict.OVER_LIMIT:
         message += f"; {_limit_text()}"
-    return [loaded.finding(code, Severity.ERROR, message, COUNT_PATH, expected=observed, actual=params.count)]
+    return [loaded.finding(code, message, COUNT_PATH, expected=observed, actual=params.count)]
 
 
 def compare_checkpoint(loaded: CheckedCard, stored: int) -> list[Finding]:
     """The parameters a checkpoint's headers add up to (`cardkit.model.checkpoint_compare`)."""
-    return compare_observed(loaded, stored, "checkpoint-param-count-mismatch", "the checkpoint stores")
+    return compare_observed(loaded, stored, CHECKPOINT_PARAM_COUNT_MISMATCH, "the checkpoint stores")
 
 
 def compare_loaded(loaded: CheckedCard, parameters: int) -> list[Finding]:
     """The parameters of the module tree transformers loaded (`cardkit.model.loaded_model`)."""
-    return compare_observed(loaded, parameters, "load-param-count-mismatch", "the loaded model has")
+    return compare_observed(loaded, parameters, LOAD_PARAM_COUNT_MISMATCH, "the loaded model has")

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from cardkit.card.load import CheckedCard
-from cardkit.core.findings import Finding, Severity
+from cardkit.core.findings import Finding
+from cardkit.validate.codes import CONFIG_MISMATCH, CONFIG_NOT_INTERPRETED
 from cardkit.validate.fact_check import ARCH, stated_facts
 
 RAW_KEYS: dict[str, tuple[str, ...]] = {
@@ -84,8 +85,7 @@ def compare_raw(loaded: CheckedCard, data: dict[str, Any], why: str) -> Iterator
         checked.add(fact)
         if stated[fact] != data[key]:
             yield loaded.finding(
-                "config-mismatch",
-                Severity.ERROR,
+                CONFIG_MISMATCH,
                 f"{fact}: card says {stated[fact]!r}, config.json says {data[key]!r}",
                 (ARCH, *fact.split(".")),
                 expected=data[key],
@@ -96,8 +96,7 @@ def compare_raw(loaded: CheckedCard, data: dict[str, Any], why: str) -> Iterator
         if fact in checked or fact not in stated or stated[fact] == value:
             continue
         yield loaded.finding(
-            "config-not-interpreted",
-            Severity.INFO,
+            CONFIG_NOT_INTERPRETED,
             f"{fact}: config.json has a key that reads {value!r} where the card says {stated[fact]!r}; "
             f"{why} cannot tell what the key means for model_type {data.get('model_type')!r} (its config "
             "class decides), so the full check gives the verdict",

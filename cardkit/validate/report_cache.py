@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cardkit.core import cache as cache_store
+from cardkit.core.codes import INTERNAL_ERROR
 from cardkit.core.findings import CardReport, Finding, ParameterCount, Severity
 
 KIND = "reports"
@@ -143,7 +144,7 @@ def store(key: str, card_digest: str, report: CardReport, dependencies: list[Dep
 
 def _crashed(report: CardReport) -> bool:
     """An internal error may be transient (memory, a signal): its report is never kept."""
-    return any(f.code == "internal-error" for f in report.findings)
+    return any(f.code == INTERNAL_ERROR for f in report.findings)
 
 
 def cached(

@@ -22,8 +22,13 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from cardkit.core.findings import Finding, Severity
+from cardkit.core.findings import Finding
 from cardkit.core.python_snippet import SnippetError, parse_snippet
+from cardkit.validate.codes import (
+    USAGE_REQUIREMENT_INVALID,
+    USAGE_REQUIREMENT_MISSING,
+    USAGE_REQUIREMENT_TOO_OLD,
+)
 
 if TYPE_CHECKING:
     from cardkit.card.load import CheckedCard
@@ -203,9 +208,7 @@ def snippets_have_their_requirements(loaded: CheckedCard) -> Iterator[Finding]:
             if problem.stated is not None:  # a too-old line of the card is reported once, not per snippet
                 reported.add(problem.stated.field_path)
     for where, reason in invalid:
-        yield loaded.finding(
-            "usage-requirement-invalid", Severity.ERROR, f"not a pip requirement: {reason}", where
-        )
+        yield loaded.finding(USAGE_REQUIREMENT_INVALID, f"not a pip requirement: {reason}", where)
 
 
 def _requirement_finding(loaded: CheckedCard, index: int, problem: Problem) -> Finding:
@@ -213,8 +216,7 @@ def _requirement_finding(loaded: CheckedCard, index: int, problem: Problem) -> F
     wanted = need.package + (f">={need.minimum}" if need.minimum else "")
     if problem.stated is None:
         return loaded.finding(
-            "usage-requirement-missing",
-            Severity.WARNING,
+            USAGE_REQUIREMENT_MISSING,
             f"snippet {index + 1} needs {need.package} ({need.why}); neither usage.requirements nor"
             " the snippet's requirements list it",
             ("usage", "snippets", index, "code"),
@@ -223,8 +225,7 @@ def _requirement_finding(loaded: CheckedCard, index: int, problem: Problem) -> F
         )
     stated = str(problem.stated.requirement)
     return loaded.finding(
-        "usage-requirement-too-old",
-        Severity.ERROR,
+        USAGE_REQUIREMENT_TOO_OLD,
         f"{stated!r} admits {problem.stated.lowest()}, but snippet {index + 1} needs {wanted}: {need.why}",
         problem.stated.field_path,
         expected=wanted,
