@@ -20,7 +20,7 @@ from cardkit.core.python_snippet import SnippetError, parse_snippet
 from cardkit.importing.readme import import_card
 from cardkit.lint.engine import lint_text
 from cardkit.lint.rules_code import MARKDOWN_LINK
-from cardkit.lint.rules_numbers import header_key, plain_cell
+from cardkit.readme.numbers import header_key, plain_cell
 from cardkit.validate.card_rules import template_code
 
 MAX_RATIO = 3.0

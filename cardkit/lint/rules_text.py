@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterator
 from itertools import islice
 
 from cardkit.core.findings import Severity
+from cardkit.core.hub_ids import HUB_LICENSE_IDS
 from cardkit.core.text_patterns import MIRROR_HOSTS, URL_HOST
 from cardkit.lint.registry import Hit, lint_rule
 from cardkit.readme.document import CJK, Document
-from cardkit.schema.license import HUB_LICENSE_IDS
 
 TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 PINYIN = rf"[a-zü]*[{TONED}][a-zü]*"

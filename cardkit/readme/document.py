@@ -15,9 +15,9 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from cardkit.card.yaml_source import load_yaml
 from cardkit.core.citation import bibtex_entries
 from cardkit.core.python_snippet import SnippetError, parse_snippet
+from cardkit.readme.frontmatter import read_front_matter
 from cardkit.readme.identity import Identity, read_identity
 from cardkit.readme.tables import Table, as_number, cells, pipe_tables, space_tables, trailing_numbers
 
@@ -188,31 +188,13 @@ def _looks_like_markdown(lines: list[str]) -> bool:
 
 
 def _read_front_matter(doc: Document) -> None:
-    """Load the `---` block with the card loader's protections (no aliases, bounded nesting, dates
-    as text); any failure is recorded as `front_matter_problem` with its README line, never raised."""
-    if not doc.lines or doc.lines[0].strip() != "---":
+    """The front matter the Hub reads (cardkit.readme.frontmatter); a block that does not load as a
+    mapping is recorded as `front_matter_problem` with its README line, never raised."""
+    if (front_matter := read_front_matter(doc.text, doc.path)) is None:
         return
-    for index in range(1, len(doc.lines)):
-        if doc.lines[index].strip() in ("---", "..."):
-            doc.front_matter_lines = index + 1
-            data, doc.front_matter_problem = load_front_matter("\n".join(doc.lines[1:index]), doc.path)
-            doc.front_matter = data if isinstance(data, dict) else None
-            if doc.front_matter is None and doc.front_matter_problem is None:
-                doc.front_matter_problem = (2, "front matter is not a YAML mapping of metadata keys")
-            return
-
-
-def load_front_matter(text: str, path: str) -> tuple[Any, tuple[int, str] | None]:
-    """YAML front matter as data, or None and (README line, why) -- the block starts on line 2."""
-    try:
-        loaded = load_yaml(text, path)
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # a scalar that cannot convert
-        why = f"front matter holds a value that cannot be converted: {type(exc).__name__}: {exc}"
-        return None, (2, why[:300])
-    if loaded.data is None and loaded.findings:
-        first = loaded.findings[0]
-        return None, ((first.line or 1) + 1, first.message)
-    return loaded.data, None
+    doc.front_matter_lines = front_matter.block.lines
+    doc.front_matter = front_matter.data
+    doc.front_matter_problem = front_matter.problem
 
 
 _BLOCK_PARSER = MarkdownIt("commonmark").disable("inline")
