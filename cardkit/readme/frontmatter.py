@@ -96,6 +96,11 @@ class FrontMatter:
 
 
 NOT_A_MAPPING = "front matter is not a YAML mapping of metadata keys"
+NOT_A_BLOCK = (
+    "the README opens a `---` block the Hub does not read as front matter: the opening line and a"
+    " later closing line must be exactly `---` (`...` does not close it)"
+)
+"""Why `opens_front_matter` holds but `split_front_matter` finds nothing; lint and check both say it."""
 
 
 def read_front_matter(text: str, path: str) -> FrontMatter | None:
@@ -132,6 +137,8 @@ def _shift(finding: Finding, lines: int) -> Finding:
 __all__ = [
     "BOM",
     "HUB_YAML_BLOCK",
+    "NOT_A_BLOCK",
+    "NOT_A_MAPPING",
     "FrontMatter",
     "FrontMatterBlock",
     "opens_front_matter",

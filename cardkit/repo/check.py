@@ -22,8 +22,8 @@ from cardkit.core.findings import CardReport, Finding, Severity
 from cardkit.core.hub_ids import HUB_LICENSE_IDS
 from cardkit.core.safe_io import UnreadableFile, read_bytes_bounded
 from cardkit.readme.document import MAX_README_BYTES
+from cardkit.readme.frontmatter import NOT_A_BLOCK, opens_front_matter, read_front_matter
 from cardkit.readme.frontmatter import FrontMatter as ReadmeFrontMatter
-from cardkit.readme.frontmatter import opens_front_matter, read_front_matter
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "vocab.json", "tokenizer_config.json")
 """Any one of these lets `AutoTokenizer.from_pretrained` find a tokenizer in the repo."""
@@ -157,7 +157,7 @@ def _front_matter(text: str, display: str) -> tuple[FrontMatter | None, list[Fin
     loaded = read_front_matter(text, display)
     if loaded is None:
         if opens_front_matter(text):
-            message = "front matter opened with `---` on line 1 is never closed by a `---` line"
+            message = f"{NOT_A_BLOCK}; the Hub shows no metadata"
         else:
             message = "README has no YAML front matter (a `---` block on line 1): the Hub shows no metadata"
         return None, [Finding("check-front-matter-missing", Severity.ERROR, message, display, 1, 1)]
