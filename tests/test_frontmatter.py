@@ -18,7 +18,13 @@ from hypothesis import strategies as st
 from cardkit.importing.readme import front_matter as import_front_matter
 from cardkit.lint.engine import lint_text
 from cardkit.readme.document import parse
-from cardkit.readme.frontmatter import BOM, HUB_YAML_BLOCK, read_front_matter, split_front_matter
+from cardkit.readme.frontmatter import (
+    BOM,
+    HUB_YAML_BLOCK,
+    NOT_A_MAPPING,
+    read_front_matter,
+    split_front_matter,
+)
 from cardkit.repo.check import CheckOptions, check_repo
 
 TRICKY = {
@@ -124,7 +130,8 @@ def test_problems_are_on_the_readme_line_of_the_yaml() -> None:
     assert [(f.code, f.line) for f in loaded.findings] == [("yaml-duplicate-key", 6)]
     assert loaded.position(("license",)) == (4, 1)
     listed = read_front_matter("---\n- a\n- b\n---\n", "README.md")
-    assert listed is not None and listed.data is None and listed.problem == (2, listed.findings[0].message)
+    assert listed is not None and listed.data is None and listed.findings == []
+    assert listed.problem == listed.not_a_mapping == (2, NOT_A_MAPPING)
 
 
 FRAGMENTS = st.sampled_from(

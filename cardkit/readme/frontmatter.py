@@ -77,7 +77,8 @@ class FrontMatter:
     loaded: LoadedYaml | None
     """Key positions, for findings at a key's line; None when loading failed outright."""
     findings: list[Finding] = field(default_factory=list)
-    """What the card loader reports about the YAML, on README lines."""
+    """What the card loader reports about the YAML, on README lines (a list or a scalar where the
+    mapping belongs is `not_a_mapping`, for each command to report under its own code)."""
 
     @property
     def problem(self) -> tuple[int, str] | None:
@@ -85,7 +86,13 @@ class FrontMatter:
         if self.data is not None:
             return None
         first = next((f for f in self.findings if f.severity is Severity.ERROR), None)
-        return ((first.line or self.block.first_line), first.message) if first else None
+        return ((first.line or self.block.first_line), first.message) if first else self.not_a_mapping
+
+    @property
+    def not_a_mapping(self) -> tuple[int, str] | None:
+        """(README line, why) when the YAML loaded, but as a list or a scalar: the Hub rejects it."""
+        loaded_other = self.data is None and self.loaded is not None and self.loaded.data is not None
+        return (self.block.first_line, NOT_A_MAPPING) if loaded_other else None
 
     def position(self, path: FieldPath) -> tuple[int, int]:
         """README (line, column) of the key at `path`; the opening fence when it is not known."""
@@ -120,10 +127,6 @@ def read_front_matter(text: str, path: str) -> FrontMatter | None:
     if loaded.data is None and not any(f.severity is Severity.ERROR for f in findings):
         return FrontMatter(block, {}, loaded, findings)  # `yaml.safe_load` of an empty block: None
     if not isinstance(loaded.data, dict):
-        if loaded.data is not None:
-            findings.append(
-                Finding("front-matter-not-mapping", Severity.ERROR, NOT_A_MAPPING, path, block.first_line, 1)
-            )
         return FrontMatter(block, None, loaded, findings)
     return FrontMatter(block, loaded.data, loaded, findings)
 

@@ -161,12 +161,10 @@ def _front_matter(text: str, display: str) -> tuple[FrontMatter | None, list[Fin
         else:
             message = "README has no YAML front matter (a `---` block on line 1): the Hub shows no metadata"
         return None, [Finding("check-front-matter-missing", Severity.ERROR, message, display, 1, 1)]
-    findings = [
-        Finding(**{**f.__dict__, "code": "check-front-matter-invalid"})
-        if f.code == "front-matter-not-mapping"
-        else f
-        for f in loaded.findings
-    ]
+    findings = list(loaded.findings)
+    if loaded.not_a_mapping is not None:
+        line, message = loaded.not_a_mapping
+        findings.append(Finding("check-front-matter-invalid", Severity.ERROR, message, display, line, 1))
     if loaded.data is None:
         return None, findings
     return FrontMatter(loaded.data, loaded, display), findings
