@@ -186,7 +186,7 @@ def import_target(example: bytes) -> None:
     import yaml
 
     from cardkit.importing.readme import draft_yaml, import_card
-    from cardkit.lint.engine import read_readme
+    from cardkit.readme.files import read_readme
 
     config = json.loads((seeds.CARDS_DIR / seeds.BASE_SLUG / "config.json").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:

@@ -4,6 +4,7 @@ strict one validate uses), the draft's YAML (the card writer's dumper), and what
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -39,6 +40,16 @@ def test_lint_and_import_start_without_pydantic_torch_or_transformers() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True, timeout=60
     )
     assert json.loads(run.stdout) == []
+
+
+def test_import_reads_readmes_through_readme_never_through_lint() -> None:
+    """The importer shares lint's readers by both importing cardkit.readme, not by importing lint."""
+    importing = ROOT / "cardkit" / "importing"
+    for module in sorted(importing.glob("*.py")):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        imported |= {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+        assert not {m for m in imported if m and m.startswith("cardkit.lint")}, module.name
 
 
 def test_the_schema_validates_licences_against_the_same_set() -> None:

@@ -228,7 +228,7 @@ def draft_from_config(
     imported = None
     if readme is not None:
         from cardkit.importing.readme import import_card
-        from cardkit.lint.engine import read_readme
+        from cardkit.readme.files import read_readme
 
         imported = import_card(read_readme(readme), data)
     facts = facts_for_config(built)
