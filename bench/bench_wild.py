@@ -186,10 +186,11 @@ def leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
 
 def score_import(folder: Path, row: dict[str, str] | None, score: Score) -> None:
     from cardkit.importing.readme import import_card
-    from cardkit.lint.engine import read_config, read_readme
+    from cardkit.readme.files import read_model_config, read_readme
 
     config = folder / "config.json"
-    draft = import_card(read_readme(folder / "README.md"), read_config(config) if config.exists() else None)
+    data = read_model_config(config)[0] if config.exists() else None
+    draft = import_card(read_readme(folder / "README.md"), data)
     values = [(p, v) for p, v in leaves(draft) if p not in ("schema_version", "config")]
     score.filled += sum(v is not None for _, v in values)
     score.todo += sum(v is None for _, v in values)

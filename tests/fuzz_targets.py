@@ -120,9 +120,9 @@ def config_strategy(max_size: int) -> st.SearchStrategy[bytes]:
 
 
 def config_target(example: bytes) -> None:
-    """validate --no-model with the fuzzed config, then both readers of config.json directly."""
-    from cardkit.lint.engine import read_config
+    """validate --no-model with the fuzzed config, then config.json as validate and as lint/import read it."""
     from cardkit.model.model_config import read_config_json
+    from cardkit.readme.files import read_model_config
     from cardkit.validate.raw_facts import raw_config_facts
 
     card = (seeds.CARDS_DIR / seeds.BASE_SLUG / "card.yaml").read_bytes()
@@ -133,7 +133,7 @@ def config_target(example: bytes) -> None:
         if data is not None:
             raw_config_facts(data)
         with contextlib.suppress(*ALLOWED):
-            read_config(path.parent / "config.json")
+            read_model_config(path.parent / "config.json")
 
 
 def config_model_target(example: bytes) -> None:
@@ -186,7 +186,7 @@ def import_target(example: bytes) -> None:
     import yaml
 
     from cardkit.importing.readme import draft_yaml, import_card
-    from cardkit.lint.engine import read_readme
+    from cardkit.readme.files import read_readme
 
     config = json.loads((seeds.CARDS_DIR / seeds.BASE_SLUG / "config.json").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -319,7 +319,7 @@ SURFACES: dict[str, Surface] = {
             card_strategy, card_target, lambda e: len(e[1]),
         ),
         Surface(
-            "config-json", "validate_paths(--no-model), read_config_json, lint read_config",
+            "config-json", "validate_paths(--no-model), read_config_json, read_model_config",
             config_strategy, config_target, len,
         ),
         Surface(

@@ -27,7 +27,7 @@ DECLARING_CALLS = {"declare", "lint_rule", "lookup", "resolve", "redirect"}
 FINDING_CONSTRUCTORS = {
     "cardkit/core/codes.py": "Code.finding, the one place a finding gets its code and severity",
     "cardkit/validate/report_cache.py": "findings read back from the report cache, as they were stored",
-    "cardkit/repo/check.py": "a finding moved down by the front matter's first line (all fields copied)",
+    "cardkit/readme/frontmatter.py": "a finding moved down by the front matter's first line (fields copied)",
 }
 
 

@@ -18,7 +18,7 @@ import yaml
 
 from cardkit.cli import main
 from cardkit.importing.readme import draft_yaml, front_matter, import_card, is_todo
-from cardkit.readme.document import parse
+from cardkit.readme.parse import parse
 from cardkit.validate import ValidateOptions, validate_card
 from tests.helpers import CARDS_DIR, FIXTURES
 

@@ -35,10 +35,10 @@ LAYERS: dict[str, frozenset[str]] = {
     "lint": frozenset({"core", "schema", "readme"}),
     "render": frozenset({"core", "card", "schema"}),
     "evaluation": frozenset({"core", "card", "schema", "validate"}),
-    "importing": frozenset({"core", "card", "schema", "readme", "model", "validate", "lint"}),
+    "importing": frozenset({"core", "card", "schema", "readme", "model", "validate"}),
     "repo": frozenset({"core", "card", "schema", "readme", "validate", "lint", "render"}),
     "commands": frozenset(
-        {"core", "card", "schema", "validate", "lint", "render", "evaluation", "importing", "repo"}
+        {"core", "card", "schema", "readme", "validate", "lint", "render", "evaluation", "importing", "repo"}
     ),
     "cli": frozenset({"core", "commands"}),
     "__main__": frozenset({"cli"}),
@@ -53,8 +53,8 @@ HEAVY = frozenset({"torch", "transformers", "safetensors", "accelerate"})
 HEAVY_OWNER = "model"
 """The only package that imports HEAVY modules (module level or inside functions)."""
 MAX_LINES = 400
-LINE_ALLOWANCE = frozenset({"cardkit/importing/readme.py", "cardkit/readme/document.py"})
-"""Modules another branch is splitting; the lead empties this after merging it."""
+LINE_ALLOWANCE: frozenset[str] = frozenset()
+"""Modules allowed over the limit while a split is under way (none now)."""
 LIGHT_ENTRY_POINTS = ("cardkit.validate", "cardkit.lint", "cardkit.render")
 """Imported on every run (`cardkit.validate` is all a cached card needs): never torch."""
 
@@ -379,8 +379,6 @@ def test_a_wrong_layer_docstring_is_reported(tree: Path) -> None:
 def test_an_oversized_module_is_reported(tree: Path) -> None:
     _append(tree / "core" / "errors.py", "\n" * MAX_LINES)
     assert [p.split(":")[0] for p in oversized(tree)] == ["cardkit/core/errors.py"]
-    (tree / "readme" / "document.py").write_text('"""Split."""\n', encoding="utf-8")
-    assert "cardkit/readme/document.py: 1 lines now; remove it from LINE_ALLOWANCE" in oversized(tree)
 
 
 def test_an_entry_point_importing_torch_is_reported(tree: Path) -> None:

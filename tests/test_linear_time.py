@@ -20,7 +20,7 @@ from cardkit.core.python_snippet import SnippetError, parse_snippet
 from cardkit.importing.readme import import_card
 from cardkit.lint.engine import lint_text
 from cardkit.lint.rules_code import MARKDOWN_LINK
-from cardkit.lint.rules_numbers import header_key, plain_cell
+from cardkit.readme.numbers import header_key, plain_cell
 from cardkit.validate.card_rules import template_code
 
 MAX_RATIO = 3.0
@@ -61,7 +61,7 @@ FAMILIES = [
     Family("url-encoding", lambda n: "# T\n" + "-3Aa" * n + "\n", _lint, 10_000),
     # document.STATEMENT_AFTER_IMPORT: `\bimport\b.*?` from every `import`
     Family("flattened", lambda n: "# T\n\n```python\nimport os " + "import." * n + "\n```\n", _lint, 10_000),
-    # document._depth: an unclosed string retried from every escaped quote
+    # scrape._depth: an unclosed string retried from every escaped quote
     Family("quotes", lambda n: 'Some text.\nimport os\nx = "' + '\\"' * n + "\nmore.\n", _lint, 10_000),
     # document._continues_code: each blank line looked ahead to the next code line
     Family("blank-lines", lambda n: "Model card.\nimport os\n" + "\n" * n + "x = 1\n", _lint, 5_000),
@@ -105,7 +105,7 @@ FAMILIES = [
         _lint,
         2_000,
     ),
-    # document._take_python: a snippet glued to the next, again and again, on one line
+    # scrape._take_python: a snippet glued to the next, again and again, on one line
     Family("glued", lambda n: "Card.\n" + "import a " + "f()import a " * n + "\n", _lint, 2_000),
     # engine.DISABLE: an unclosed disable comment
     Family("disable", lambda n: "# T\n<!-- cardkit-lint disable=" + "a " * n + "\n", _lint, 20_000),

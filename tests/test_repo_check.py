@@ -117,14 +117,14 @@ def test_missing_files_are_named(tmp_path: Path) -> None:
 )
 def test_front_matter_problems_are_located(tmp_path: Path, readme: str, expected: list) -> None:
     (tmp_path / "README.md").write_text(readme, encoding="utf-8")
-    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "config.json").write_text('{"model_type": "llama"}')
     (tmp_path / "tokenizer.json").write_text("{}")
     assert codes(check_repo(tmp_path, NO_MODEL)) == expected
 
 
 def test_license_other_needs_name_link_and_file(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("---\nlicense: other\n---\n# Model\n", encoding="utf-8")
-    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "config.json").write_text('{"model_type": "llama"}')
     (tmp_path / "tokenizer.json").write_text("{}")
     found = [code for code, _ in codes(check_repo(tmp_path, NO_MODEL))]
     assert found == ["check-license-other", "check-license-other", "check-license-file-missing"]

@@ -1,12 +1,23 @@
-"""Write a `Card` back to YAML: schema key order, Unicode kept, the editor's schema comment first."""
+"""Write a card, or an import draft, back to YAML: key order kept, Unicode kept, schema comment first.
+
+One dumper for both, so a string that survives `cardkit render`'s card also survives `cardkit
+import`'s draft: YAML reads CR, NEL (U+0085), LS (U+2028) and PS (U+2029) as line breaks, so a plain,
+single-quoted or `|` scalar holding one comes back changed (NEL as a space); such strings are written
+double-quoted, where they are escapes. Importable without pydantic (`Card` is only a type here), so
+the import path starts as fast as lint's.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import yaml
 
-from cardkit.card.load import SCHEMA_COMMENT
-from cardkit.schema import Card
+if TYPE_CHECKING:
+    from cardkit.schema import Card
 
+SCHEMA_COMMENT = "# yaml-language-server: $schema="
+"""The first line of every card: editors that speak the YAML language server check it on the fly."""
 SCHEMA_LINE = f"{SCHEMA_COMMENT}../../schemas/card.schema.json\n"
 
 
@@ -15,7 +26,7 @@ class _CardDumper(yaml.SafeDumper):
 
 
 YAML_BREAKS = frozenset("\r\x85\u2028\u2029")
-"""Characters YAML reads as line breaks: only a double-quoted scalar keeps them as they are."""
+"""Characters YAML reads as line breaks besides `\\n`: only a double-quoted scalar keeps them."""
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
@@ -26,8 +37,17 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _CardDumper.add_representer(str, _represent_str)
 
 
+def yaml_body(data: Any) -> str:
+    """Block-style YAML of plain data (mappings, lists, strings, numbers) that loads back (with
+    `cardkit.card.yaml_source.load_yaml`) to equal data; no schema comment."""
+    return yaml.dump(data, Dumper=_CardDumper, sort_keys=False, allow_unicode=True, width=10_000)
+
+
+def dump_yaml(data: Any) -> str:
+    """A card file's text for plain data: the schema comment, then `yaml_body(data)`."""
+    return SCHEMA_LINE + yaml_body(data)
+
+
 def dump_card(card: Card) -> str:
     """YAML text that loads back to an equal card; unset optional fields are left out."""
-    data = card.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
-    body = yaml.dump(data, Dumper=_CardDumper, sort_keys=False, allow_unicode=True, width=10_000)
-    return SCHEMA_LINE + body
+    return dump_yaml(card.model_dump(mode="json", exclude_none=True, exclude_defaults=False))

@@ -9,13 +9,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from cardkit.card.codes import CARD_SCHEMA_COMMENT, SCHEMA, SCHEMA_NOT_A_MAPPING, TODO
+from cardkit.card.dump import SCHEMA_COMMENT
 from cardkit.card.paths import display_path
 from cardkit.card.yaml_source import SourceMap, dotted_path, load_yaml, read_text
 from cardkit.core.codes import Code
 from cardkit.core.findings import Finding, Severity
 from cardkit.schema import Card
-
-SCHEMA_COMMENT = "# yaml-language-server: $schema="
 
 
 @dataclass

@@ -7,9 +7,10 @@ The helpers here check the paths a user names on the command line before any wor
 must exist and be what the option says (a regular file, a folder), or the command stops with a
 one-line usage error (exit 2). They never open a path, so a FIFO named as a file cannot block.
 
-Layer: the top but for the CLI module: may import `cardkit.core`, `cardkit.card`, `cardkit.schema`,
-`cardkit.validate`, `cardkit.lint`, `cardkit.render`, `cardkit.evaluation`, `cardkit.importing` and
-`cardkit.repo`; never torch or transformers (the libraries import those where needed).
+Layer: the top but for the CLI module: may import `cardkit.core`, `cardkit.card`,
+`cardkit.schema`, `cardkit.readme`, `cardkit.validate`, `cardkit.lint`, `cardkit.render`,
+`cardkit.evaluation`, `cardkit.importing` and `cardkit.repo`; never torch or transformers (the
+libraries import those where needed).
 """
 
 from __future__ import annotations

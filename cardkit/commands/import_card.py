@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from cardkit.core.errors import UsageError
     from cardkit.core.report import emit
     from cardkit.importing.readme import draft_yaml, import_card
-    from cardkit.lint.engine import read_config, read_readme
+    from cardkit.readme.files import read_model_config, read_readme
 
     many = len(args.readme) > 1
     if many and (args.config is not None or args.repo_id is not None or args.out is not None):
@@ -71,12 +71,12 @@ def run(args: argparse.Namespace) -> int:
             refuse_non_file_output(target, "--out")
             if os.path.lexists(target) and not args.force:
                 raise UsageError(f"{target}: already exists; pass --force to overwrite it")
-    config = read_config(args.config) if args.config else None
+    config = read_model_config(args.config)[0] if args.config else None
     printed = []
     for readme, target in zip(args.readme, targets, strict=True):
         beside = readme.parent / "config.json"
         if many and beside.is_file():  # several models: each one's config.json sits beside its README
-            config = read_config(beside)
+            config = read_model_config(beside)[0]
         elif many:
             config = None
         text = draft_yaml(import_card(read_readme(readme), config, args.repo_id))

@@ -12,4 +12,6 @@ pydantic, torch, transformers or any other cardkit package, so everything above 
 - `cache`: the one cache root, code digest and bounded digest of inputs.
 - `citation`, `python_snippet`, `text_patterns`, `json_values`: small parsers shared by validate,
   lint and import.
+- `hub_ids`: the Hub's licence ids as plain data (the schema and the pydantic-free lint/import
+  paths share one set).
 """

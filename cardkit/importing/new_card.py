@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from cardkit.card.load import SCHEMA_COMMENT
+from cardkit.card.dump import SCHEMA_COMMENT
 from cardkit.core.errors import UsageError
 from cardkit.core.facts import ArchitectureFacts
 from cardkit.core.safe_io import UnreadableFile, read_text_bounded
@@ -233,7 +233,7 @@ def draft_from_config(
     imported = None
     if readme is not None:
         from cardkit.importing.readme import import_card
-        from cardkit.lint.engine import read_readme
+        from cardkit.readme.files import read_readme
 
         imported = import_card(read_readme(readme), data)
     facts = facts_for_config(built)

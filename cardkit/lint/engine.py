@@ -6,7 +6,6 @@ A file opts out of rules with an HTML comment anywhere in it (invisible when ren
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -14,9 +13,10 @@ from typing import Any
 from cardkit.core.codes import resolve
 from cardkit.core.errors import UsageError
 from cardkit.core.findings import CardReport, Finding
-from cardkit.core.safe_io import UnreadableFile, read_text_bounded
 from cardkit.lint import RULES  # the package import registers every rule module
-from cardkit.readme.document import MAX_README_BYTES, Document, parse
+from cardkit.readme.document import Document
+from cardkit.readme.files import read_model_config, read_readme
+from cardkit.readme.parse import parse
 
 DISABLE = re.compile(r"<!--\s*cardkit-lint\s+disable\s*=\s*([\w\s,-]+?)\s*-->")
 
@@ -81,40 +81,12 @@ def described(doc: Document) -> str:
     return doc.repo_id or "(repo id not stated)"
 
 
-MAX_CONFIG_BYTES = 4 * 1024 * 1024
-"""config.json is a few kilobytes; lint and import refuse one past 4 MiB."""
-
-
-def parse_config(text: str) -> dict[str, Any] | str:
-    """config.json as a dict, or why not in a few words (numbers and nesting `json` rejects included)."""
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError, a 5000-digit number, deep nesting
-        return f"not a readable config.json ({type(exc).__name__}: {str(exc)[:200]})"
-    return data if isinstance(data, dict) else "config.json must be a JSON object"
-
-
-def read_config(path: Path) -> dict[str, Any]:
-    """The config.json a user named, read bounded; anything unusable is a one-line usage error."""
-    try:
-        data = parse_config(read_text_bounded(path, MAX_CONFIG_BYTES))
-    except UnreadableFile as exc:
-        raise UsageError(str(exc)) from None
-    if isinstance(data, str):
-        raise UsageError(f"{path}: {data}")
-    return data
-
-
-def read_readme(path: Path) -> str:
-    """README text: a regular UTF-8 file of at most MAX_README_BYTES, else a one-line usage error."""
-    try:
-        return read_text_bounded(path, MAX_README_BYTES)
-    except UnreadableFile as exc:
-        raise UsageError(str(exc)) from None
-
-
 def lint_file(
     path: Path, config_path: Path | None = None, repo_id: str | None = None, family: bool = False
 ) -> CardReport:
-    config = read_config(config_path) if config_path else None
-    return lint_text(read_readme(path), str(path), config, repo_id, family)
+    """Lint a README file; `config_path` is read as validate reads it (cardkit.readme.files), so a
+    config.json validate refuses is a usage error here too, and its warnings lead the report."""
+    config, warnings = read_model_config(config_path) if config_path else (None, [])
+    report = lint_text(read_readme(path), str(path), config, repo_id, family)
+    report.findings[:0] = warnings
+    return report

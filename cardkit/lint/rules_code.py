@@ -15,18 +15,10 @@ from cardkit.core.findings import Severity
 from cardkit.core.python_snippet import SnippetError, parse_snippet
 from cardkit.core.text_patterns import TRUST_REMOTE
 from cardkit.lint.registry import Hit, lint_rule
+from cardkit.readme.claims import MAX_BIBTEX_ENTRIES
 from cardkit.readme.document import CodeBlock, Document, bibtex_entries
 from cardkit.readme.identity import DATASET_LOAD, MIRROR_OWNERS, MIRROR_SUFFIX, NAMED_IN_CODE, QUANTISED
-
-NATIVE_MODEL_TYPES = frozenset(
-    """
-    llama falcon gpt_neox stablelm mistral mixtral gemma gemma2 gemma3 qwen2 qwen2_moe qwen3 phi phi3
-    gpt2 gptj gpt_bigcode bloom opt mpt t5 bert roberta starcoder2 olmo olmo2 cohere persimmon
-    """.split()
-)
-"""model_types transformers implements natively (a static subset, so lint never imports transformers):
-`trust_remote_code=True` for these runs repository code for no reason."""
-
+from cardkit.readme.numbers import NATIVE_MODEL_TYPES
 
 
 def _python(doc: Document) -> Iterator[CodeBlock]:
@@ -225,8 +217,6 @@ def field_problems(entry: str) -> Iterator[tuple[int, str]]:
 
 MARKDOWN_LINK = re.compile(r"\[[^\[\]]*+\]\(https?://[^\s()\[\]]*+\)")
 """Link text and URL stop at the next bracket: "anything but `]`" let each `[` of `[[[[` scan to the end."""
-MAX_BIBTEX_ENTRIES = 50
-"""A card cites a handful of papers; each entry costs a BibTeX parse, so past 50 the rest are not checked."""
 
 
 @lint_rule(

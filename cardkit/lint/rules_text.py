@@ -11,10 +11,11 @@ from collections.abc import Callable, Iterator
 from itertools import islice
 
 from cardkit.core.findings import Severity
+from cardkit.core.hub_ids import HUB_LICENSE_IDS
 from cardkit.core.text_patterns import MIRROR_HOSTS, URL_HOST
 from cardkit.lint.registry import Hit, lint_rule
 from cardkit.readme.document import CJK, Document
-from cardkit.schema.license import HUB_LICENSE_IDS
+from cardkit.readme.frontmatter import NOT_A_BLOCK, opens_front_matter
 
 TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 PINYIN = rf"[a-zü]*[{TONED}][a-zü]*"
@@ -391,3 +392,5 @@ def front_matter_invalid(doc: Document) -> Iterator[Hit]:
     if doc.front_matter_lines and doc.front_matter is None:
         line, why = doc.front_matter_problem or (1, "not a YAML mapping")
         yield Hit(line, f"front matter does not load as a YAML mapping ({why}); the Hub shows no metadata")
+    elif not doc.front_matter_lines and opens_front_matter(doc.text):
+        yield Hit(1, f"{NOT_A_BLOCK}; the Hub shows no metadata")

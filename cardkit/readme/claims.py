@@ -28,6 +28,10 @@ NAME_AFFIX = re.compile(r"^model card (?:for|of)\s+|\s+model card$|\s*[:：].*$"
 NAME_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9.+-]*(?:[ -][A-Za-z0-9.+-]+){0,3}$")
 """A model name is a few words of Latin letters, digits and `.-+` (`Falcon-7B`, `Mistral-7B-v0.1`)."""
 
+MAX_BIBTEX_ENTRIES = 50
+"""A card cites a handful of papers; each entry costs a BibTeX parse, so past 50 lint checks no more
+and import copies no more."""
+
 
 def display_name(doc: Document) -> str | None:
     """The model's name: the first heading that reads as a model name once emoji and "Model Card

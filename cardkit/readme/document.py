@@ -15,11 +15,11 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from cardkit.card.yaml_source import load_yaml
 from cardkit.core.citation import bibtex_entries
 from cardkit.core.python_snippet import SnippetError, parse_snippet
-from cardkit.readme.identity import Identity, read_identity
-from cardkit.readme.tables import Table, as_number, cells, pipe_tables, space_tables, trailing_numbers
+from cardkit.readme.frontmatter import read_front_matter
+from cardkit.readme.identity import Identity
+from cardkit.readme.tables import Table, as_number, cells, trailing_numbers
 
 __all__ = [
     "CodeBlock",
@@ -29,7 +29,6 @@ __all__ = [
     "as_number",
     "bibtex_entries",
     "cells",
-    "parse",
     "trailing_numbers",
 ]
 
@@ -156,30 +155,7 @@ class Document:
         return None
 
 
-def parse(
-    text: str,
-    path: str,
-    config: dict[str, Any] | None = None,
-    repo_id: str | None = None,
-    family: bool = False,
-) -> Document:
-    """Split a README into the parts rules look at; never raises on odd input. `family` declares a
-    README that describes several repos (one is recognised without it when it names three or more)."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    doc = Document(path, text, lines, markdown=_looks_like_markdown(lines), config=config)
-    _read_front_matter(doc)
-    if doc.markdown:
-        _scan_markdown(doc)
-    else:
-        _scan_plain(doc)
-    doc.tables = list(pipe_tables(doc)) + list(space_tables(doc))
-    read_identity(doc, repo_id, family)
-    return doc
-
-
-def _looks_like_markdown(lines: list[str]) -> bool:
+def looks_like_markdown(lines: list[str]) -> bool:
     """Markdown has fences, `---` front matter or an early heading; scrapes have none of them (a
     `# Generate` deep in a scrape is a Python comment whose code block lost its fence)."""
     if lines and lines[0].strip() == "---":
@@ -188,32 +164,14 @@ def _looks_like_markdown(lines: list[str]) -> bool:
     return any(FENCE.match(line) for line in lines) or any(ATX_HEADING.match(line) for line in early)
 
 
-def _read_front_matter(doc: Document) -> None:
-    """Load the `---` block with the card loader's protections (no aliases, bounded nesting, dates
-    as text); any failure is recorded as `front_matter_problem` with its README line, never raised."""
-    if not doc.lines or doc.lines[0].strip() != "---":
+def read_front_matter_into(doc: Document) -> None:
+    """The front matter the Hub reads (cardkit.readme.frontmatter); a block that does not load as a
+    mapping is recorded as `front_matter_problem` with its README line, never raised."""
+    if (front_matter := read_front_matter(doc.text, doc.path)) is None:
         return
-    for index in range(1, len(doc.lines)):
-        if doc.lines[index].strip() in ("---", "..."):
-            doc.front_matter_lines = index + 1
-            data, doc.front_matter_problem = load_front_matter("\n".join(doc.lines[1:index]), doc.path)
-            doc.front_matter = data if isinstance(data, dict) else None
-            if doc.front_matter is None and doc.front_matter_problem is None:
-                doc.front_matter_problem = (2, "front matter is not a YAML mapping of metadata keys")
-            return
-
-
-def load_front_matter(text: str, path: str) -> tuple[Any, tuple[int, str] | None]:
-    """YAML front matter as data, or None and (README line, why) -- the block starts on line 2."""
-    try:
-        loaded = load_yaml(text, path)
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # a scalar that cannot convert
-        why = f"front matter holds a value that cannot be converted: {type(exc).__name__}: {exc}"
-        return None, (2, why[:300])
-    if loaded.data is None and loaded.findings:
-        first = loaded.findings[0]
-        return None, ((first.line or 1) + 1, first.message)
-    return loaded.data, None
+    doc.front_matter_lines = front_matter.block.lines
+    doc.front_matter = front_matter.data
+    doc.front_matter_problem = front_matter.problem
 
 
 _BLOCK_PARSER = MarkdownIt("commonmark").disable("inline")
@@ -221,7 +179,7 @@ _BLOCK_PARSER = MarkdownIt("commonmark").disable("inline")
 parsers keep their super-linear corner cases (nested brackets, emphasis runs), is switched off."""
 
 
-def _scan_markdown(doc: Document) -> None:
+def scan_markdown(doc: Document) -> None:
     """Fences and headings from markdown-it token maps; everything else outside them is prose."""
     body_start = doc.front_matter_lines
     body = "\n".join(doc.lines[body_start:])
@@ -286,134 +244,3 @@ def is_flattened(line: str) -> bool:
     except SnippetError as exc:
         return exc.syntax
     return False
-
-
-# ---- plain-text scrapes -------------------------------------------------------------------------
-
-
-def _scan_plain(doc: Document) -> None:
-    """Find code between prose lines of a scrape: Python from its imports, shell from its commands."""
-    number = doc.front_matter_lines + 1
-    while number <= len(doc.lines):
-        line = doc.line(number)
-        if CODE_START.match(line):
-            taken, column, pieces = _take_python(doc, number, 0), 0, 1
-            while isinstance(taken, tuple):  # the line goes on with another glued snippet
-                number, column = taken
-                pieces += 1
-                if pieces > MAX_CODE_PIECES_PER_LINE:
-                    doc.prose.append(Segment(number, column + 1, doc.line(number)[column:]))
-                    taken = number + 1
-                    break
-                taken = _take_python(doc, number, column)
-            number = taken
-        elif SHELL_START.match(line) and not re.search(f"[{CJK}]", line):
-            number = _take_shell(doc, number)
-        else:
-            doc.prose.append(Segment(number, 1, line))
-            number += 1
-
-
-STRING_BODY = {'"': re.compile(r'"(?:\\.|[^"\\\n])*+"'), "'": re.compile(r"'(?:\\.|[^'\\\n])*+'")}
-
-
-def _without_strings(text: str) -> str:
-    """`text` with its simple string literals removed, in one pass.
-
-    The one-regex version retried an unclosed literal from every later quote (quadratic on `"\\"\\"...`).
-    Here a quote that does not close retires its kind: every later quote of that kind would be read
-    the same way up to the end, so none of them can close either (the scans meet after an escape).
-    """
-    text = re.sub(r"\"\"\"|'''", "", text)
-    out: list[str] = []
-    position, live = 0, {'"': text.find('"'), "'": text.find("'")}
-    while True:
-        for kind, found in live.items():
-            if 0 <= found < position:
-                live[kind] = text.find(kind, position)
-        candidates = [found for found in live.values() if found >= 0]
-        if not candidates:
-            break
-        start = min(candidates)
-        kind = text[start]
-        if match := STRING_BODY[kind].match(text, start):
-            out.append(text[position:start])
-            position = match.end()
-        else:
-            live[kind] = -1
-    out.append(text[position:])
-    return "".join(out)
-
-
-def _depth(text: str) -> int:
-    """Bracket balance of a code line, ignoring brackets inside simple string literals."""
-    stripped = _without_strings(text)
-    return sum(stripped.count(c) for c in "([{") - sum(stripped.count(c) for c in ")]}")
-
-
-def _take_python(doc: Document, number: int, column: int) -> int | tuple[int, int]:
-    """Collect one Python block starting at `number` (from `column`); return the next line to scan,
-    or (line, column) when another snippet is glued on after this one (the caller bounds how many)."""
-    first = doc.line(number)[column:]
-    if is_flattened(first):
-        doc.code_blocks.append(CodeBlock(number, [first], "python", flattened=True))
-        doc.code_lines.add(number)
-        return number + 1
-    start, lines, depth = number, [], 0
-    while number <= len(doc.lines):
-        text = doc.line(number)[column:] if number == start else doc.line(number)
-        if number != start and depth <= 0 and not _continues_code(doc, number):
-            break
-        if depth <= 0 and (glued := CODE_RUNS_ON.search(text)) and _depth(text[: glued.end()]) <= 0:
-            cut = glued.end() + (column if number == start else 0)
-            lines.append(text[: glued.end()])
-            doc.code_lines.add(number)
-            doc.code_breaks.append((number, cut))
-            _finish_block(doc, start, lines)
-            rest = doc.line(number)[cut:]
-            if CODE_START.match(rest):
-                return number, cut
-            doc.prose.append(Segment(number, cut + 1, rest))
-            return number + 1
-        lines.append(text)
-        doc.code_lines.add(number)
-        depth += _depth(text)
-        number += 1
-    while lines and not lines[-1].strip():
-        lines.pop()
-        doc.code_lines.discard(start + len(lines))
-    _finish_block(doc, start, lines)
-    return start + len(lines)
-
-
-def _continues_code(doc: Document, number: int) -> bool:
-    """A line belongs to the block if it reads as code, or is blank with code right after it."""
-    line = doc.line(number)
-    if re.search(f"[{CJK}]", line) and not line.startswith((" ", "#", "print")):
-        return False
-    if not line.strip():
-        after = doc.next_nonblank(number)
-        following = doc.line(after) if after else ""
-        return bool(following) and bool(CODE_LINE.match(following)) and not re.search(f"[{CJK}]", following)
-    return bool(CODE_LINE.match(line))
-
-
-def _finish_block(doc: Document, start: int, lines: list[str]) -> None:
-    doc.code_blocks.append(CodeBlock(start, lines, "python"))
-
-
-def _take_shell(doc: Document, number: int) -> int:
-    start, lines = number, list[str]()
-    while number <= len(doc.lines):
-        line = doc.line(number)
-        continued = bool(lines) and lines[-1].rstrip().endswith("\\")
-        if not (continued or SHELL_START.match(line)) or (not line.strip() and not continued):
-            break
-        lines.append(line)
-        doc.code_lines.add(number)
-        number += 1
-    while lines and not lines[-1].strip():
-        lines.pop()
-        doc.code_lines.discard(start + len(lines))
-    doc.code_blocks.append(CodeBlock(start, lines, "bash"))
-    return number if number > start else number + 1

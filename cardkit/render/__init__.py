@@ -10,6 +10,10 @@ never validate, lint, import or the commands.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from cardkit.card.paths import display_path
+from cardkit.core.findings import Finding
 from cardkit.render.engine import (
     DEFAULT_LAYOUTS,
     LAYOUTS,
@@ -20,7 +24,15 @@ from cardkit.render.engine import (
     render_layouts,
     warm_up,
 )
-from cardkit.render.files import RenderResult, exit_code, format_results, layouts_for, render_paths
+from cardkit.render.files import (
+    RenderResult,
+    check_file,
+    edit_state,
+    exit_code,
+    format_results,
+    layouts_for,
+    render_paths,
+)
 
 __all__ = [
     "DEFAULT_LAYOUTS",
@@ -28,6 +40,7 @@ __all__ = [
     "SECTIONS",
     "Layout",
     "RenderResult",
+    "check_readme",
     "exit_code",
     "format_results",
     "layouts_for",
@@ -36,4 +49,17 @@ __all__ = [
     "render_layouts",
     "render_paths",
     "warm_up",
+    "written_by_cardkit",
 ]
+
+
+def written_by_cardkit(text: str) -> bool:
+    """The README carries cardkit's hash marker, whether or not it was edited since."""
+    return edit_state(text) is not None
+
+
+def check_readme(target: Path, rendered: str, layout: str) -> list[Finding]:
+    """`cardkit render --check` for one README: findings (render-stale with its diff, render-missing)
+    when `target` is not `rendered`, the text `layout` renders to; none when it is."""
+    display = display_path(target)
+    return check_file(target, rendered, RenderResult(display, display, layout, "current")).findings

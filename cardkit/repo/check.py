@@ -15,12 +15,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cardkit.card.codes import FILE_NOT_UTF8, YAML_BOM
+from cardkit.card.config_json import ConfigFile, read_config
 from cardkit.card.paths import display_path
-from cardkit.card.yaml_source import FieldPath, LoadedYaml, dotted_path, load_yaml
+from cardkit.card.yaml_source import FieldPath, dotted_path
 from cardkit.core.codes import Code, lookup
 from cardkit.core.errors import UsageError
 from cardkit.core.findings import CardReport, Finding
+from cardkit.core.hub_ids import HUB_LICENSE_IDS
 from cardkit.core.safe_io import UnreadableFile, read_bytes_bounded
+from cardkit.readme.document import MAX_README_BYTES
+from cardkit.readme.frontmatter import NOT_A_BLOCK, opens_front_matter, read_front_matter
+from cardkit.readme.frontmatter import FrontMatter as ReadmeFrontMatter
 from cardkit.repo.codes import (
     CHECK_CONFIG_MISSING,
     CHECK_FRONT_MATTER_INVALID,
@@ -77,7 +82,7 @@ class FrontMatter:
     """The README's YAML header as the Hub reads it, with where each key sits in the README."""
 
     data: dict[str, Any]
-    loaded: LoadedYaml
+    source: ReadmeFrontMatter
     display: str
 
     def finding(
@@ -88,9 +93,7 @@ class FrontMatter:
         expected: Any = None,
         actual: Any = None,
     ) -> Finding:
-        pos = self.loaded.source_map.locate(path)
-        # The header starts on the README's second line, after the opening `---`.
-        line, column = (pos.line + 1, pos.column) if pos else (1, 1)
+        line, column = self.source.position(path)
         return code.finding(
             message, self.display, line, column, dotted_path(path) or None, expected, actual
         )
@@ -106,6 +109,7 @@ def check_repo(folder: Path, options: CheckOptions = CheckOptions()) -> CardRepo
     report = CardReport(display_path(readme))
     report.findings += _required_files(folder)
     front_matter = None
+    config = _read_config(folder)
     if readme.is_file():
         text, findings = _read_readme(readme, report.path)
         report.findings += findings
@@ -113,21 +117,21 @@ def check_repo(folder: Path, options: CheckOptions = CheckOptions()) -> CardRepo
             front_matter, findings = _front_matter(text, report.path)
             report.findings += findings
             report.findings += _leaks(text, report.path)
-            report.findings += _lint(text, report.path, folder)
+            report.findings += _lint(text, report.path, config)
     if front_matter is not None:
         report.findings += _hub_metadata(front_matter, folder)
         report.model_id = front_matter.data.get("model_name") or None
     card_path = options.card or folder / "card.yaml"
     if card_path.is_file():
         report.findings += _card_checks(card_path, folder, front_matter, report, options)
+    elif config is not None:  # with a card, validate reports the config.json it names
+        report.findings += config.findings
     return report
 
 
 def _read_readme(readme: Path, display: str) -> tuple[str | None, list[Finding]]:
     """README text read bounded (a regular file of at most lint's MAX_README_BYTES); a byte-order
     mark is dropped and reported, and a file that cannot be read is a finding, not an exception."""
-    from cardkit.readme.document import MAX_README_BYTES  # lazy: the lint package's limit
-
     try:
         raw = read_bytes_bounded(readme, MAX_README_BYTES)
     except UnreadableFile as exc:
@@ -164,29 +168,21 @@ def _required_files(folder: Path) -> Iterator[Finding]:
 
 
 def _front_matter(text: str, display: str) -> tuple[FrontMatter | None, list[Finding]]:
-    """The `---` block the Hub parses; only a block on the very first line counts, as on the Hub."""
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
-        message = "README has no YAML front matter (a `---` block on line 1): the Hub shows no metadata"
+    """The `---` block the Hub parses, split by the Hub's own pattern (cardkit.readme.frontmatter)."""
+    loaded = read_front_matter(text, display)
+    if loaded is None:
+        if opens_front_matter(text):
+            message = f"{NOT_A_BLOCK}; the Hub shows no metadata"
+        else:
+            message = "README has no YAML front matter (a `---` block on line 1): the Hub shows no metadata"
         return None, [CHECK_FRONT_MATTER_MISSING.finding(message, display, 1, 1)]
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
-    if end is None:
-        message = "front matter opened with `---` on line 1 is never closed"
-        return None, [CHECK_FRONT_MATTER_MISSING.finding(message, display, 1, 1)]
-    loaded = load_yaml("\n".join(lines[1:end]), display)
-    shifted = [_shift(f, 1) for f in loaded.findings]
-    if loaded.data is None and shifted:
-        return None, shifted
-    if not isinstance(loaded.data, dict):
-        message = "front matter must be a YAML mapping of metadata keys"
-        return None, [*shifted, CHECK_FRONT_MATTER_INVALID.finding(message, display, 2, 1)]
-    return FrontMatter(loaded.data, loaded, display), shifted
-
-
-def _shift(finding: Finding, lines: int) -> Finding:
-    if finding.line is None:
-        return finding
-    return Finding(**{**finding.__dict__, "line": finding.line + lines})
+    findings = list(loaded.findings)
+    if loaded.not_a_mapping is not None:
+        line, message = loaded.not_a_mapping
+        findings.append(CHECK_FRONT_MATTER_INVALID.finding(message, display, line, 1))
+    if loaded.data is None:
+        return None, findings
+    return FrontMatter(loaded.data, loaded, display), findings
 
 
 def _hub_metadata(fm: FrontMatter, folder: Path) -> Iterator[Finding]:
@@ -196,8 +192,6 @@ def _hub_metadata(fm: FrontMatter, folder: Path) -> Iterator[Finding]:
 
 
 def _license(fm: FrontMatter, folder: Path) -> Iterator[Finding]:
-    from cardkit.schema.license import HUB_LICENSE_IDS  # lazy: builds pydantic models
-
     license_id = fm.data.get("license")
     if license_id is None:
         yield fm.finding(CHECK_LICENSE_MISSING, "front matter has no `license`", ())
@@ -251,20 +245,22 @@ def _model_index(fm: FrontMatter) -> Iterator[Finding]:
             )
 
 
-def _lint(text: str, display: str, folder: Path) -> list[Finding]:
+def _lint(text: str, display: str, config: ConfigFile | None) -> list[Finding]:
     """Everything `cardkit lint` finds in the README, numbers held to the folder's config.json."""
-    from cardkit.lint.engine import MAX_CONFIG_BYTES, lint_text, parse_config  # lazy: lint rules
+    from cardkit.lint.engine import lint_text  # lazy: lint rules
 
-    try:
-        parsed = parse_config(read_bytes_bounded(folder / "config.json", MAX_CONFIG_BYTES).decode("utf-8"))
-    except (UnreadableFile, UnicodeDecodeError):
-        parsed = None  # missing or broken: reported by the file checks or by validate
-    config = parsed if isinstance(parsed, dict) else None
-    findings = lint_text(text, display, config).findings
+    findings = lint_text(text, display, config.data if config else None).findings
     # Lint rules whose ground check_repo covers itself, with the Hub's rules for front matter; looked
     # up in the registry (lint is loaded now), so a renamed or removed rule fails loudly.
     covered = {lookup("lint-front-matter-invalid"), lookup("lint-front-matter-flattened")}
     return [f for f in findings if f.code not in covered]
+
+
+def _read_config(folder: Path) -> ConfigFile | None:
+    """The folder's config.json as validate reads it (bounded, NaN, infinity and duplicate keys
+    located by line); None when there is none (check-config-missing says so)."""
+    path = folder / "config.json"
+    return read_config(path, display_path(path)) if path.is_file() else None
 
 
 def _leaks(text: str, display: str) -> Iterator[Finding]:
@@ -314,9 +310,7 @@ def _rendered_readmes_are_current(card: Card, folder: Path) -> list[Finding]:
     README.md may be the English or the bilingual layout; a README written by hand (no marker) is
     held to the card only through its metadata.
     """
-    from cardkit.render import render_layouts
-    from cardkit.render.engine import MARKER_PREFIX
-    from cardkit.render.files import RenderResult, check_file
+    from cardkit.render import check_readme, render_layouts, written_by_cardkit
 
     texts = render_layouts(card, ["en", "en+zh", "zh", "zh-Hant"])
     candidates = {"README.md": ("en", "en+zh"), "README_zh.md": ("zh",), "README_zh-Hant.md": ("zh-Hant",)}
@@ -331,10 +325,9 @@ def _rendered_readmes_are_current(card: Card, folder: Path) -> list[Finding]:
             reason = exc.reason
             findings.append(CHECK_README_UNREADABLE.finding(reason, display_path(target)))
             continue
-        if MARKER_PREFIX not in existing or existing in (texts[lay] for lay in layouts):
+        if not written_by_cardkit(existing) or existing in (texts[lay] for lay in layouts):
             continue
-        result = RenderResult(display_path(target), display_path(target), layouts[0], "current")
-        findings += check_file(target, texts[layouts[0]], result).findings
+        findings += check_readme(target, texts[layouts[0]], layouts[0])
     return findings
 
 

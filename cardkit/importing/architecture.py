@@ -1,0 +1,94 @@
+"""The draft's architecture and tokenizer: config.json first, then the figures the README's tables
+state for this model (cardkit.readme.numbers reads them, as lint does), never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cardkit.importing.draft import Draft, prose_text, todo
+from cardkit.readme.document import Document, as_number
+from cardkit.readme.numbers import config_value, table_claims
+
+ARCH_FIELDS = {
+    "hidden_size": "hidden_size",
+    "num_layers": "num_layers",
+    "num_heads": "num_attention_heads",
+    "num_kv_heads": "num_kv_heads",
+    "intermediate_size": "intermediate_size",
+    "vocab_size": "vocab_size",
+    "max_positions": "max_position_embeddings",
+}
+
+
+def table_facts(doc: Document) -> dict[str, str]:
+    """Architecture figures the card's tables state for this model: config key -> cell text."""
+    facts: dict[str, str] = {}
+    for table in doc.tables:
+        for _, key, cell in table_claims(doc, table):
+            facts.setdefault(key, cell)
+    return facts
+
+
+def draft_architecture(doc: Document) -> Draft:
+    facts = table_facts(doc)
+    arch: Draft = {"model_type": doc.model_type or todo("transformers model_type")}
+    count = as_number(facts.get("parameters", ""))
+    size = doc.size_billions if doc.repo_id or not doc.identity.family else None
+    label = f"{size:g}B" if size else None  # a family card's sizes are its members', not one model's
+    arch["parameters"] = {
+        "count": int(count) if count and count >= 1e6 else todo("exact parameter count"),
+        "label": label or todo("size label, e.g. 7B"),
+    }
+    for key, field in ARCH_FIELDS.items():
+        value = config_value(doc, key) if doc.config else None
+        if value is None and key in facts:
+            number = as_number(facts[key])
+            value = int(number) if number is not None and not facts[key].lower().endswith("k") else None
+        arch[field] = value if value is not None else todo(f"{field} from config.json")
+    arch["positional_embedding"] = _positional(doc)
+    arch["normalization"] = _normalization(doc.config or {}) or todo("layernorm | rmsnorm")
+    activation = (doc.config or {}).get("hidden_act")
+    arch["activation"] = (
+        activation if activation in ("gelu", "gelu_new", "silu", "relu") else todo("activation")
+    )
+    tied = (doc.config or {}).get("tie_word_embeddings")
+    arch["tied_embeddings"] = tied if isinstance(tied, bool) else todo("true | false")
+    return arch
+
+
+def _normalization(config: dict[str, Any]) -> str | None:
+    """The norm config.json names by its own key: `rms_norm_eps` (or ChatGLM's `rmsnorm: true`) is
+    RMSNorm, `layer_norm_epsilon`/`layer_norm_eps` alone is LayerNorm; neither or both: not stated."""
+    rms = "rms_norm_eps" in config or config.get("rmsnorm") is True
+    layer = any(k in config for k in ("layer_norm_epsilon", "layer_norm_eps"))
+    layer = layer and config.get("rmsnorm") is not True
+    return "rmsnorm" if rms and not layer else "layernorm" if layer and not rms else None
+
+
+def _positional(doc: Document) -> Draft:
+    config = doc.config or {}
+    fraction = config.get("partial_rotary_factor", config.get("rotary_pct"))
+    theta = config.get("rope_theta", config.get("rotary_emb_base"))
+    if fraction is None and theta is None:
+        return todo("rotary | alibi | learned | none, with rotary_fraction and rope_theta")
+    positional: Draft = {"type": "rotary", "rotary_fraction": fraction or todo("rotary_fraction")}
+    if theta is not None:
+        positional["rope_theta"] = theta
+    return positional
+
+VOCABULARY = re.compile(r"(?:vocabulary size of|词汇量为|词表大小为|vocabulary of)\s*([\d,]+)", re.I)
+
+
+def draft_tokenizer(doc: Document) -> Draft:
+    """The vocabulary a table or sentence states (tokens the tokenizer emits, not embedding rows)."""
+    stated = table_facts(doc).get("vocabulary")
+    if stated is None and (sentence := VOCABULARY.search(prose_text(doc))):
+        stated = sentence.group(1)
+    vocabulary = as_number(stated) if stated else None
+    return {
+        "name": todo("tokenizer name, e.g. GPT-NeoX"),
+        "type": todo("bpe | byte-level-bpe | sentencepiece-bpe | sentencepiece-unigram | wordpiece"),
+        "vocab_size": int(vocabulary) if vocabulary else todo("tokens the tokenizer emits"),
+    }

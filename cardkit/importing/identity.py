@@ -1,0 +1,111 @@
+"""The draft's identity and licence: repo id, name, developer, languages, tags and base model, and
+the licence id, name and link, from front matter first, then from what the README's text states.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from cardkit.core.hub_ids import HUB_LICENSE_IDS
+from cardkit.importing.draft import Draft, as_items, as_text, prose_text, todo, todo_text
+from cardkit.readme.claims import display_name, licence
+from cardkit.readme.document import Document
+from cardkit.readme.identity import MIRROR_OWNERS
+
+
+def repo_from_snippets(doc: Document) -> str | None:
+    """The repository the card's own snippets load most often (they state it; nothing is guessed);
+    a mirror's copy (`modelscope/...`) is not the repository the card describes."""
+    loaded = Counter(
+        repo
+        for block in doc.code_blocks
+        for repo in re.findall(r"""from_pretrained\(\s*["']([\w.-]+/[\w.-]+)["']""", block.text)
+        if repo.split("/")[0].lower() not in MIRROR_OWNERS
+    )
+    return loaded.most_common(1)[0][0] if loaded else None
+
+
+def draft_identity(doc: Document, meta: dict[str, Any]) -> Draft:
+    languages = [t for t in map(as_text, as_items(meta.get("language")) or [meta.get("language")]) if t]
+    developer = _developer(doc.text)
+    identity: Draft = {
+        "repo_id": doc.repo_id or todo("Hub repo id, owner/name"),
+        "name": display_name(doc) or todo("display name"),
+        "developer": developer.group(1).strip() if developer else todo("organisation that built the model"),
+        "family": todo("model family, e.g. StableLM"),
+        "variant": todo("base | instruct | chat"),
+        "languages": languages or todo("ISO 639 codes"),
+    }
+    if contact := re.search(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", prose_text(doc)):
+        identity["contact"] = contact.group(0)
+    if isinstance(meta.get("base_model"), str):
+        identity["base_model"] = meta["base_model"]
+    if tags := [t for t in map(as_text, as_items(meta.get("tags"))) if t is not None]:
+        identity["tags"] = tags
+    return identity
+
+DEVELOPER_LABEL = re.compile(r"Developed by|Model Developers")
+
+DEVELOPER_NAME = re.compile(r"\**+[:\s]++\**+\s*+([A-Z][\w .()-]++)\s*$", re.M)
+
+MAX_DEVELOPER_LABELS = 20
+"""The name is tried after the first 20 labels only: each try reads to the end of its line, and a
+line of `Developed by Developed by ...` would otherwise cost labels x line length."""
+
+
+def _developer(text: str) -> re.Match[str] | None:
+    """`Developed by: Stability AI` (the name may sit on the next line); group 1 is the name."""
+    for index, label in enumerate(DEVELOPER_LABEL.finditer(text)):
+        if index == MAX_DEVELOPER_LABELS:
+            break
+        if match := DEVELOPER_NAME.match(text, label.end()):
+            return match
+    return None
+
+LICENSE_NAMES = {
+    r"apache(?: license)?,? (?:version )?2\.0": "apache-2.0",
+    r"cc by-sa-4\.0|cc-by-sa-4\.0": "cc-by-sa-4.0",
+    r"cc by-nc-sa-4\.0|cc-by-nc-sa-4\.0": "cc-by-nc-sa-4.0",
+    r"\bmit license\b": "mit",
+}
+
+LICENSE_FULL_NAMES = {
+    "apache-2.0": "Apache License 2.0",
+    "mit": "MIT License",
+    "cc-by-sa-4.0": "Creative Commons Attribution-ShareAlike 4.0",
+    "cc-by-nc-sa-4.0": "Creative Commons Attribution-NonCommercial-ShareAlike 4.0",
+}
+
+
+def _licence_name(meta: dict[str, Any], license_id: str | None) -> str | None:
+    """The Hub's `license_name` for an `other` licence, or the standard name of a standard id."""
+    stated = meta.get("license_name")
+    if license_id == "other" and isinstance(stated, str) and stated.strip():
+        return stated.strip()
+    return LICENSE_FULL_NAMES.get(license_id or "")
+
+
+def draft_license(doc: Document, meta: dict[str, Any]) -> Draft:
+    stated = meta.get("license")
+    license_id = stated if isinstance(stated, str) and stated in HUB_LICENSE_IDS else None
+    link = meta.get("license_link")
+    if license_id is None:
+        for index, line in enumerate(doc.lines[:12]):  # a mirror's `许可:` label, value on the next line
+            if re.search(r"(?:许可|license)[:：]\s*$", line, re.I) and index + 1 < len(doc.lines):
+                following = doc.lines[index + 1]
+                license_id = next(
+                    (i for i in sorted(HUB_LICENSE_IDS, key=len, reverse=True) if following.startswith(i)),
+                    None,
+                )
+    hint = ""
+    if license_id is None:
+        license_id, hint = licence(doc, LICENSE_NAMES)
+    return {
+        "id": license_id or todo(f"Hub licence id, or `other` with a url{hint}"),
+        "name": _licence_name(meta, license_id) or todo("full licence name"),
+        **({"url": link} if license_id == "other" and isinstance(link, str) and link.startswith("https://")
+           else {}),
+        "commercial_use": todo_text("whether and how commercial use is allowed"),
+    }
