@@ -38,7 +38,7 @@ EXAMPLES = """examples:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command tree; README.md's CLI reference documents every command and option in it
-    (tests/test_cli_docs.py walks it)."""
+    (tests/commands/test_cli_docs.py walks it)."""
     parser = argparse.ArgumentParser(
         prog="cardkit",
         description="Keep large-language-model cards honest.",

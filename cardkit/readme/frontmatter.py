@@ -9,7 +9,7 @@ its README line).
 
 The pattern is a copy of `huggingface_hub.repocard.REGEX_YAML_BLOCK`: importing `huggingface_hub`
 costs about 100 ms, more than the rest of lint's start-up together, so it is not imported here;
-tests/test_frontmatter.py asserts the copy equals the installed library's pattern (drift fails the
+tests/readme/test_frontmatter.py asserts the copy equals the installed library's pattern (drift fails the
 suite) and compares the split with `RepoCard` and `metadata_load` on tricky inputs.
 """
 

@@ -3,7 +3,7 @@
 OpenCC `s2twp` converts Simplified to Traditional Chinese phrase by phrase and sometimes picks the
 wrong sense (面向 "facing" becomes 麵向 "noodles", 激活函数 becomes 啟用函式) or leaves a mainland
 term a Taiwanese reader would not use (推理 for inference, 许可证 for a licence). The glossary is the
-reviewed list of those terms; `to_taiwan` applies it after s2twp, and tests/test_glossary.py checks
+reviewed list of those terms; `to_taiwan` applies it after s2twp, and tests/render/test_glossary.py checks
 every zh-Hant README against the same list, so the rule and the check cannot drift apart. It also
 holds the Chinese names of English card data (benchmark groups, dataset and software names).
 """

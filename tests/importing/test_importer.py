@@ -360,7 +360,7 @@ def test_import_does_not_import_torch_or_transformers() -> None:
         f"main(['import', {str(SEEDS / '002_15ac191b68a7c0ea.txt')!r}]); "
         "assert not {'torch', 'transformers'} & set(sys.modules), 'heavy import'"
     )
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 

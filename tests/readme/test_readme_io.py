@@ -24,7 +24,7 @@ from cardkit.lint.engine import lint_file
 from cardkit.repo.check import CheckOptions, check_repo
 from cardkit.schema import license as schema_license
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_lint_and_import_start_without_pydantic_torch_or_transformers() -> None:
