@@ -8,19 +8,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from types import ModuleType
 
 from cardkit.card.paths import discover, display_path, path_problem
 from cardkit.core.errors import UsageError
 from cardkit.core.findings import CardReport, Severity
+from cardkit.core.gc_policy import full_collections_paused
 from cardkit.core.isolation import isolated, unreadable
 from cardkit.validate.options import DEFAULT_OPTIONS, ValidateOptions
 
 
 def validate_card(path: Path, options: ValidateOptions = DEFAULT_OPTIONS) -> CardReport:
     """Every finding for one card file, computed afresh (no report cache)."""
-    from cardkit.validate.checks import check_card  # lazy: builds the schema
+    return _checks().check_card(path, options)[0]
 
-    return check_card(path, options)[0]
+
+def _checks() -> ModuleType:
+    """`cardkit.validate.checks`, imported (building the schema: pydantic's objects, which live as
+    long as the process) with full collections paused, so the command never rescans them."""
+    with full_collections_paused():
+        from cardkit.validate import checks  # lazy: builds the schema
+
+    return checks
 
 
 def _cacheable(options: ValidateOptions) -> bool:
@@ -32,9 +41,7 @@ def _validate_cached(path: Path, options: ValidateOptions) -> CardReport:
     from cardkit.validate import report_cache  # lazy: hashing and the cache's files, only when used
 
     def compute() -> tuple[CardReport, report_cache.Dependencies]:
-        from cardkit.validate.checks import check_card  # lazy: builds the schema
-
-        return check_card(path, options)
+        return _checks().check_card(path, options)
 
     return report_cache.cached(path, display_path(path), (options.model,), compute)
 
