@@ -17,9 +17,10 @@ noisy), with the least CPU time (user + system) of the runs beside it, which oth
 
 Targets (issue 12): 1,000 cards `--no-model --no-cache` <= 2.5 s; each extra distinct config <= 30 ms.
 
-    python bench/bench_layout.py [--rounds 5] [--cards 1000] [--extra 24] [--tree DIR] [--profile]
+    python bench/bench_layout.py [--rounds 5] [--cards 1000] [--extra 24] [--tree DIR ...] [--profile]
 
-`--tree DIR` times another checkout's code (e.g. the commit before a change) with the same cases;
+`--tree DIR` times that checkout's code; given twice (e.g. the commit before a change and this one)
+each case runs on both back to back in every round, so before and after share the machine's state;
 `--profile` prints cProfile's top entries of the 1,000-card and the marginal-config runs.
 """
 
@@ -34,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,91 +159,94 @@ def spread(times: list[float]) -> str:
     return f"x{max(times) / min(times):.2f}" if len(times) > 1 else "-"
 
 
+def make_cases(scratch: Path, cards: int, extra: int, heavy: int) -> list[Case]:
+    readme = scratch / "lint" / "README.md"
+    readme.parent.mkdir()
+    readme.write_text("# Tiny model\n\nA small causal language model.\n", encoding="utf-8")
+    one = str(ROOT / "cards" / "stablelm-3b-4e1t" / "card.yaml")
+    many = str(numbered_cards(scratch, cards, "many"))
+    six = str(small_config_cards(scratch, 6, True, "six"))
+    distinct = str(small_config_cards(scratch, 6 + extra, True, "distinct"))
+    repeated = str(small_config_cards(scratch, 6 + extra, False, "repeated"))
+    shell = str(checkpoint_shell(scratch))
+    falcon = str(ROOT / "cards" / CHECKPOINT_SLUG)
+    return [
+        Case("validate --no-model, one card", ["validate", "--no-model", "--no-cache", one]),
+        Case("lint start-up, one small README", ["lint", str(readme)]),
+        Case("validate six cards, cold", ["validate", "--no-cache", str(ROOT / "cards")], rounds=heavy),
+        Case(f"--no-model, {cards} cards", ["validate", "--no-model", "--no-cache", many], rounds=heavy),
+        Case("6 small configs", ["validate", "--no-cache", six], (0, 1), heavy),
+        Case(f"{6 + extra} distinct configs", ["validate", "--no-cache", distinct], (0, 1), heavy),
+        Case(f"{6 + extra} cards, 6 configs", ["validate", "--no-cache", repeated], (0, 1), heavy),
+        Case(
+            "checkpoint 40B shell",
+            ["validate", "--no-cache", "--format", "json", falcon, "--checkpoint", shell],
+            rounds=heavy,
+        ),
+    ]
+
+
+def report(tree: Path, cases: list[Case], header_read: list[float], extra: int) -> None:
+    print(f"\ncardkit at {tree} (python {sys.version.split()[0]}, {os.cpu_count()} cores)")
+    print(
+        f"{'case':34} {'best':>8} {'spread':>7} {'CPU':>7} {'runs':>4} "
+        f"{'full GCs':>8} {'GC s':>6} {'peak RSS':>9}"
+    )
+    for case in cases:
+        s = case.stats
+        print(
+            f"{case.name:34} {min(case.times):7.3f}s {spread(case.times):>7} {min(case.cpu):6.2f}s "
+            f"{len(case.times):>4} {s['full']:>8} {s['full_s']:6.2f} {s['max_rss'] / 2**20:7.0f}MB"
+        )
+    best = [min(case.times) for case in cases]
+    cpu = [min(case.cpu) for case in cases]
+    print(
+        f"marginal distinct config: {(best[5] - best[4]) / extra * 1000:.1f} ms wall, "
+        f"{(cpu[5] - cpu[4]) / extra * 1000:.1f} ms CPU each (target <= 30 ms)"
+    )
+    print(
+        f"marginal card with a config already seen: {(best[6] - best[4]) / extra * 1000:.1f} ms wall, "
+        f"{(cpu[6] - cpu[4]) / extra * 1000:.1f} ms CPU each"
+    )
+    print(
+        f"40B shell 'headers read in': best {min(header_read) * 1000:.1f} ms, "
+        f"worst {max(header_read) * 1000:.1f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--cards", type=int, default=1000)
     parser.add_argument("--extra", type=int, default=24, help="extra distinct configs (K)")
-    parser.add_argument("--tree", type=Path, default=ROOT, help="checkout whose cardkit is timed")
+    parser.add_argument(
+        "--tree", type=Path, action="append", help="checkout whose cardkit is timed (repeatable: interleaved)"
+    )
     parser.add_argument("--profile", action="store_true")
     options = parser.parse_args()
-    tree = options.tree.resolve()
+    trees = [tree.resolve() for tree in options.tree or [ROOT]]
     sys.path.insert(0, str(ROOT))
     scratch = Path(tempfile.mkdtemp(prefix="bench-layout-"))
     try:
-        readme = scratch / "lint" / "README.md"
-        readme.parent.mkdir()
-        readme.write_text("# Tiny model\n\nA small causal language model.\n", encoding="utf-8")
-        one = str(ROOT / "cards" / "stablelm-3b-4e1t" / "card.yaml")
-        many = str(numbered_cards(scratch, options.cards, "many"))
-        six = str(small_config_cards(scratch, 6, True, "six"))
-        distinct = str(small_config_cards(scratch, 6 + options.extra, True, "distinct"))
-        repeated = str(small_config_cards(scratch, 6 + options.extra, False, "repeated"))
-        shell = str(checkpoint_shell(scratch))
         heavy = max(2, min(options.rounds, 3))
-        cases = [
-            Case("validate --no-model, one card", ["validate", "--no-model", "--no-cache", one]),
-            Case("lint start-up, one small README", ["lint", str(readme)]),
-            Case("validate six cards, cold", ["validate", "--no-cache", str(ROOT / "cards")], rounds=heavy),
-            Case(
-                f"--no-model, {options.cards} cards",
-                ["validate", "--no-model", "--no-cache", many],
-                rounds=heavy,
-            ),
-            Case("6 small configs", ["validate", "--no-cache", six], (0, 1), heavy),
-            Case(
-                f"{6 + options.extra} distinct configs", ["validate", "--no-cache", distinct], (0, 1), heavy
-            ),
-            Case(
-                f"{6 + options.extra} cards, 6 configs", ["validate", "--no-cache", repeated], (0, 1), heavy
-            ),
-            Case(
-                "checkpoint 40B shell",
-                [
-                    "validate",
-                    "--no-cache",
-                    "--format",
-                    "json",
-                    str(ROOT / "cards" / CHECKPOINT_SLUG),
-                    "--checkpoint",
-                    shell,
-                ],
-                rounds=heavy,
-            ),
-        ]
-        header_read: list[float] = []
+        cases = make_cases(scratch, options.cards, options.extra, heavy)
+        per_tree = {tree: [replace(case, times=[], cpu=[], stats={}) for case in cases] for tree in trees}
+        header_read: dict[Path, list[float]] = {tree: [] for tree in trees}
         for round_number in range(options.rounds):
-            for case in cases:
-                if round_number < (case.rounds or options.rounds):
-                    out = run_once(case, tree, scratch)
-                    if case.name.startswith("checkpoint"):
-                        header_read.append(json.loads(out)["cards"][0]["runtime"]["checkpoint"]["seconds"])
-        print(f"cardkit at {tree} (python {sys.version.split()[0]}, {os.cpu_count()} cores)")
-        print(
-            f"{'case':34} {'best':>8} {'spread':>7} {'CPU':>7} {'runs':>4} "
-            f"{'full GCs':>8} {'GC s':>6} {'peak RSS':>9}"
-        )
-        for case in cases:
-            s = case.stats
-            print(
-                f"{case.name:34} {min(case.times):7.3f}s {spread(case.times):>7} {min(case.cpu):6.2f}s "
-                f"{len(case.times):>4} "
-                f"{s['full']:>8} {s['full_s']:6.2f} {s['max_rss'] / 2**20:7.0f}MB"
-            )
-        best = {case.name: min(case.times) for case in cases}
-        names = [c.name for c in cases]
-        per_config = (best[names[5]] - best[names[4]]) / options.extra * 1000
-        per_repeat = (best[names[6]] - best[names[4]]) / options.extra * 1000
-        print(f"marginal distinct config: {per_config:.1f} ms each (target <= 30 ms)")
-        print(f"marginal card with a config already seen: {per_repeat:.1f} ms each")
-        print(
-            f"40B shell 'headers read in': best {min(header_read) * 1000:.1f} ms, "
-            f"worst {max(header_read) * 1000:.1f} ms"
-        )
+            for index in range(len(cases)):
+                for tree in trees:  # each case on every tree back to back: the same machine conditions
+                    case = per_tree[tree][index]
+                    if round_number < (case.rounds or options.rounds):
+                        out = run_once(case, tree, scratch)
+                        if case.name.startswith("checkpoint"):
+                            figures = json.loads(out)["cards"][0]["runtime"]["checkpoint"]
+                            header_read[tree].append(figures["seconds"])
+        for tree in trees:
+            report(tree, per_tree[tree], header_read[tree], options.extra)
         if options.profile:
             for case in (cases[3], cases[5]):
-                print(f"\n--- cProfile (tottime), {case.name}")
-                print("\n".join(run_once(case, tree, scratch, profile=True).splitlines()[:40]))
+                print(f"\n--- cProfile (tottime), {case.name}, {trees[0]}")
+                print("\n".join(run_once(case, trees[0], scratch, profile=True).splitlines()[:40]))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
