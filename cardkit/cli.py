@@ -20,7 +20,7 @@ from cardkit import __version__
 from cardkit.commands import check, explain, import_card, lint, new, render, schema, validate
 from cardkit.commands import eval as eval_command
 from cardkit.core.errors import CardkitError
-from cardkit.core.gc_policy import freeze_before_exit
+from cardkit.core.gc_policy import command_process, freeze_before_exit
 
 COMMANDS = (validate, check, schema, render, lint, import_card, eval_command, new, explain)
 INTERRUPTED = 130
@@ -137,7 +137,8 @@ def entry_point() -> int:
     _Interrupts.install()
     _tolerant_streams()
     try:
-        code = main()
+        with command_process():  # the collector never rescans what the imports left
+            code = main()
         sys.stdout.flush()
         freeze_before_exit()
     except KeyboardInterrupt:

@@ -10,6 +10,8 @@ pydantic, torch, transformers or any other cardkit package, so everything above 
 - `report`: findings printed as text, JSON or CI annotations.
 - `isolation`, `gc_policy`: one input's failure kept to its own finding; the collector's settings.
 - `cache`: the one cache root, code digest and bounded digest of inputs.
+- `dependencies`: is an optional library installed (`require`, naming the extra) and which
+  version (`version`, read once per process); the only place cardkit asks either.
 - `citation`, `python_snippet`, `text_patterns`, `json_values`: small parsers shared by validate,
   lint and import.
 - `hub_ids`: the Hub's licence ids as plain data (the schema and the pydantic-free lint/import

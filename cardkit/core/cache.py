@@ -31,6 +31,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from cardkit.core import dependencies
 from cardkit.core.atomic import write_text_atomic
 from cardkit.core.safe_io import UnreadableFile, read_bytes_bounded
 
@@ -56,7 +57,7 @@ LIBRARIES = (
     "tokenizers",
     "safetensors",
 )
-"""Installed distributions whose version can change a report; their dist-info names carry it."""
+"""Installed distributions whose version can change a report (`cardkit.core.dependencies.version`)."""
 
 
 def cache_root() -> Path:
@@ -87,16 +88,9 @@ def code_digest() -> str:
 
 @functools.cache
 def environment_digest() -> str:
-    """Python's version plus the dist-info names (name-version) of the libraries checks go through."""
-    prefixes = tuple(name.lower().replace("-", "_") + "-" for name in LIBRARIES)
-    found: set[str] = set()
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        found.update(n for n in names if n.endswith(".dist-info") and n.lower().startswith(prefixes))
-    return hashlib.sha256(json.dumps([sys.version, sorted(found)]).encode()).hexdigest()
+    """Python's version plus the installed version (or None) of each library the checks go through."""
+    versions = [[name, dependencies.version(name)] for name in LIBRARIES]
+    return hashlib.sha256(json.dumps([sys.version, versions]).encode()).hexdigest()
 
 
 def entry_key(kind: str, *inputs: Any) -> str:

@@ -12,10 +12,13 @@ class UsageError(CardkitError):
 
 
 class MissingDependencyError(CardkitError):
-    """A check needs the `model` extra (torch, transformers) that is not installed."""
+    """A check needs an optional library (the `model` extra: torch, transformers) that is not installed.
 
-    def __init__(self, package: str) -> None:
+    Raised only by `cardkit.core.dependencies.require`, so every guard says the same thing.
+    """
+
+    def __init__(self, package: str, extra: str = "model") -> None:
+        hint = " or run `cardkit validate --no-model` for schema checks only" if extra == "model" else ""
         super().__init__(
-            f"this check needs {package!r}; install it with `pip install 'cardkit[model]'` "
-            "or run `cardkit validate --no-model` for schema checks only"
+            f"this check needs {package!r}; install it with `pip install 'cardkit[{extra}]'`{hint}"
         )

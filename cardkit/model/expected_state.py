@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cardkit.core import cache as cache_store
+from cardkit.core.dependencies import optional
 from cardkit.model.checkpoint_files import candidates
 
 CONFIG_DTYPES = {
@@ -126,18 +127,16 @@ def _renamer(model: Any, state: dict[str, Any]) -> Any:
     repository's `embed_out.weight` is the model's `lm_head.weight`. Applying the same rules here
     compares what transformers will compare.
     """
-    try:
-        from transformers.conversion_mapping import get_model_conversion_mapping
-        from transformers.core_model_loading import (
-            WeightConverter,
-            WeightRenaming,
-            rename_source_key,
-        )
-    except ImportError:
+    mapping = optional("transformers.conversion_mapping", "get_model_conversion_mapping")
+    loading = optional(
+        "transformers.core_model_loading", "WeightConverter", "WeightRenaming", "rename_source_key"
+    )
+    if mapping is None or loading is None:
         return None
-    transforms = get_model_conversion_mapping(model)
-    renamings = [t for t in transforms if isinstance(t, WeightRenaming)]
-    converters = [t for t in transforms if isinstance(t, WeightConverter)]
+    rename_source_key = loading.rename_source_key
+    transforms = mapping.get_model_conversion_mapping(model)
+    renamings = [t for t in transforms if isinstance(t, loading.WeightRenaming)]
+    converters = [t for t in transforms if isinstance(t, loading.WeightConverter)]
     prefix = getattr(model, "base_model_prefix", None)
 
     def rename(name: str) -> tuple[str, bool]:

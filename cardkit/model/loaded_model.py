@@ -17,6 +17,7 @@ from typing import Any
 
 from cardkit.card.load import CheckedCard
 from cardkit.card.paths import display_path
+from cardkit.core.dependencies import require
 from cardkit.core.errors import MissingDependencyError
 from cardkit.core.findings import Finding
 from cardkit.model.codes import (
@@ -81,11 +82,8 @@ def load_model(
     folder: Path, config: Any, dtype: str | None, parameter_bytes: int, trust_remote_code: bool
 ) -> tuple[Any, dict[str, Any], str, float]:
     """from_pretrained on local files only; returns the model, its loading info, device and seconds."""
-    try:
-        import torch
-        from transformers import AutoModelForCausalLM
-    except ImportError as exc:
-        raise MissingDependencyError("transformers") from exc
+    torch = require("torch")  # lazy: heavy; only --load needs it
+    auto = require("transformers").AutoModelForCausalLM
     device, device_map = placement(parameter_bytes)
     if torch.cuda.is_available():
         torch.cuda.reset_peak_memory_stats()
@@ -97,7 +95,7 @@ def load_model(
         kwargs["device_map"] = device_map
     start = time.perf_counter()
     # A (model, info) pair with output_loading_info; transformers annotates the model alone.
-    pair: Any = AutoModelForCausalLM.from_pretrained(str(folder), output_loading_info=True, **kwargs)
+    pair: Any = auto.from_pretrained(str(folder), output_loading_info=True, **kwargs)
     model, info = pair
     seconds = time.perf_counter() - start
     model.eval()

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from cardkit.core.errors import MissingDependencyError
+from cardkit.core.dependencies import require
 
 
 def build_meta_model(config: Any) -> Any:
     """The causal-LM module tree for `config`, every tensor on the meta device."""
-    try:
-        import torch  # lazy: heavy; only model checks need it
-        from transformers import AutoModelForCausalLM
-    except ImportError as exc:
-        raise MissingDependencyError("torch") from exc
+    torch = require("torch")  # lazy: heavy; only model checks need it
+    auto = require("transformers").AutoModelForCausalLM
     with torch.device("meta"):
         # transformers leaves from_config unannotated.
-        return AutoModelForCausalLM.from_config(config, trust_remote_code=False)  # type: ignore[no-untyped-call]
+        return auto.from_config(config, trust_remote_code=False)

@@ -16,7 +16,7 @@ from cardkit.card.codes import CONFIG_AUTO_MAP, CONFIG_INVALID, CONFIG_REMOTE_CO
 from cardkit.card.config_json import MAX_CONFIG_BYTES, ConfigFile, read_config_json
 from cardkit.card.config_limits import check_limits
 from cardkit.core.codes import Code
-from cardkit.core.errors import MissingDependencyError
+from cardkit.core.dependencies import require, version
 from cardkit.core.findings import Finding, Severity
 
 __all__ = ["MAX_CONFIG_BYTES", "ConfigFacts", "build_config", "read_config_json"]
@@ -46,11 +46,7 @@ class ConfigFacts:
 
 
 def _transformers() -> Any:
-    try:
-        import transformers  # lazy: heavy; only the model checks need it
-    except ImportError as exc:
-        raise MissingDependencyError("transformers") from exc
-    return transformers
+    return require("transformers")  # lazy: heavy; only the model checks need it
 
 
 def build_config(
@@ -78,7 +74,7 @@ def build_config(
         return None, [
             source.finding(
                 CONFIG_REMOTE_CODE,
-                f"model_type {model_type!r} is not in transformers {transformers.__version__}; "
+                f"model_type {model_type!r} is not in transformers {version('transformers')}; "
                 f"loading it would run the repository's own code, which cardkit never does{fix}",
                 ("model_type",),
                 actual=model_type,

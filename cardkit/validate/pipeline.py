@@ -8,19 +8,34 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cardkit.card.paths import discover, display_path, path_problem
 from cardkit.core.errors import UsageError
 from cardkit.core.findings import CardReport, Severity
+from cardkit.core.gc_policy import full_collections_paused
 from cardkit.core.isolation import isolated, unreadable
 from cardkit.validate.options import DEFAULT_OPTIONS, ValidateOptions
+
+if TYPE_CHECKING:
+    from cardkit.validate.report_cache import Dependencies
+
+    CheckCard = Callable[[Path, ValidateOptions], tuple[CardReport, Dependencies]]
 
 
 def validate_card(path: Path, options: ValidateOptions = DEFAULT_OPTIONS) -> CardReport:
     """Every finding for one card file, computed afresh (no report cache)."""
-    from cardkit.validate.checks import check_card  # lazy: builds the schema
+    return _check_card()(path, options)[0]
 
-    return check_card(path, options)[0]
+
+def _check_card() -> CheckCard:
+    """`cardkit.validate.checks.check_card`, imported (building the schema: pydantic's objects,
+    which live as long as the process) with full collections paused, so the command never rescans
+    them."""
+    with full_collections_paused():
+        from cardkit.validate.checks import check_card  # lazy: builds the schema
+
+    return check_card
 
 
 def _cacheable(options: ValidateOptions) -> bool:
@@ -32,9 +47,7 @@ def _validate_cached(path: Path, options: ValidateOptions) -> CardReport:
     from cardkit.validate import report_cache  # lazy: hashing and the cache's files, only when used
 
     def compute() -> tuple[CardReport, report_cache.Dependencies]:
-        from cardkit.validate.checks import check_card  # lazy: builds the schema
-
-        return check_card(path, options)
+        return _check_card()(path, options)
 
     return report_cache.cached(path, display_path(path), (options.model,), compute)
 

@@ -215,3 +215,32 @@ def test_validate_warm_and_cold_caches_agree(model: bool) -> None:
     assert [[f.to_dict() for f in report.findings] for report in first] == as_data
     assert [[f.to_dict() for f in report.findings] for report in second] == as_data
     assert [r.parameters.computed for r in second] == [r.parameters.computed for r in without]
+
+
+def test_a_run_writes_each_entry_once_and_never_the_whole_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twelve cards, six configs: one facts entry per distinct config and one report per card, each
+    written once (a small file of its own); a second run over the same cards writes nothing."""
+    import shutil
+
+    for number in range(12):
+        slug = CARD_PATHS[number % len(CARD_PATHS)].parent.name
+        shutil.copytree(CARDS_DIR / slug, tmp_path / "cards" / f"{number:02d}-{slug}")
+    writes: list[tuple[str, str, int]] = []
+    real_write = cache_store.write_text_atomic
+
+    def counted(path: Path, text: str) -> None:
+        writes.append((path.parent.name, path.name, len(text.encode())))
+        real_write(path, text)
+
+    monkeypatch.setattr(cache_store, "write_text_atomic", counted)
+    reports = validate_paths([tmp_path / "cards"], ValidateOptions())
+    assert [r.parameters.computed for r in reports[:6]] == [r.parameters.computed for r in reports[6:]]
+    kinds = [kind for kind, _, _ in writes]
+    assert kinds.count("facts") == len(CARD_PATHS) and kinds.count("reports") == 12, kinds
+    assert len({(kind, name) for kind, name, _ in writes}) == len(writes)  # no entry written twice
+    assert max(size for _, _, size in writes) < 64 * 1024  # one entry, not the cache
+    writes.clear()
+    validate_paths([tmp_path / "cards"], ValidateOptions())
+    assert writes == []
