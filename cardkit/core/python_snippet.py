@@ -10,6 +10,7 @@ the card rules and lint report as a finding like any syntax error.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 MAX_SNIPPET_CHARS = 100_000
@@ -43,9 +44,13 @@ def max_bracket_depth(code: str) -> int:
     return deepest
 
 
+@functools.lru_cache(maxsize=64)
 def parse_snippet(code: str, mode: str = "exec") -> ast.AST:
     """`ast.parse(code)` within cardkit's bounds; every failure is a `SnippetError`, never another
-    exception. Bounds are checked first, in one linear pass each, so nothing huge reaches the parser."""
+    exception. Bounds are checked first, in one linear pass each, so nothing huge reaches the parser.
+
+    Several rules read the same snippet, so the tree is parsed once (a failure is not cached and
+    is raised again); callers only read the tree, never change it."""
     if len(code) > MAX_SNIPPET_CHARS:
         raise SnippetError(
             f"snippet is {len(code):,} characters; cardkit checks snippets up to {MAX_SNIPPET_CHARS:,}"

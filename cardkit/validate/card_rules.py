@@ -267,15 +267,51 @@ ASCII_PUNCT_BY_CJK = re.compile(f"[{CJK}][,;:!?()]|[,;:!?()][{CJK}]")
 def values_of_type(
     value: object, wanted: type, path: tuple[str | int, ...] = ()
 ) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    """Every value of type `wanted` anywhere in a card, with its field path."""
+    """Every value of type `wanted` (`str` or `LocalizedText`) anywhere in a card, with its field
+    path, in field order. The card is walked once, whatever the type asked for: three rules ask."""
+    texts, strings = _card_values(value, path)
+    if wanted is LocalizedText or wanted is str:
+        yield from texts if wanted is LocalizedText else strings
+    else:
+        yield from _walk(value, wanted, path)
+
+
+_LAST_WALK: list[tuple[object, tuple[str | int, ...], Any]] = []
+"""The last card walked (kept referenced, so its id cannot be reused) and what the walk found."""
+
+
+def _card_values(value: object, path: tuple[str | int, ...]) -> Any:
+    if _LAST_WALK and _LAST_WALK[0][0] is value and _LAST_WALK[0][1] == path:
+        return _LAST_WALK[0][2]
+    texts: list[tuple[tuple[str | int, ...], Any]] = []
+    strings: list[tuple[tuple[str | int, ...], str]] = []
+    stack: list[tuple[object, tuple[str | int, ...]]] = [(value, path)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, str):
+            strings.append((where, node))
+            continue
+        if isinstance(node, LocalizedText):
+            texts.append((where, node))
+        if isinstance(node, BaseModel):
+            stack.extend((getattr(node, name), (*where, name)) for name in reversed(type(node).model_fields))
+        elif isinstance(node, list | tuple):
+            stack.extend(((item, (*where, index)) for index, item in reversed(list(enumerate(node)))))
+    _LAST_WALK[:] = [(value, path, (texts, strings))]
+    return texts, strings
+
+
+def _walk(
+    value: object, wanted: type, path: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], Any]]:
     if isinstance(value, wanted):
         yield path, value
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            yield from values_of_type(getattr(value, name), wanted, (*path, name))
+            yield from _walk(getattr(value, name), wanted, (*path, name))
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            yield from values_of_type(item, wanted, (*path, index))
+            yield from _walk(item, wanted, (*path, index))
 
 
 @rule
