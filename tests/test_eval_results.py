@@ -7,6 +7,7 @@ own `parse_eval_result_entries`, never from cardkit's reader.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -292,3 +293,12 @@ def test_check_without_hub_results_or_folder_has_nothing_to_say(card_copy: Calla
     assert [code for code, _, _ in errors(folder) if "eval" in code] == []
     scores, findings = read_folder(folder / FOLDER)
     assert (scores, findings) == ([], [])
+
+
+def test_an_unreadable_file_in_the_folder_is_its_own_finding(card_copy: Callable[[str], Path]) -> None:
+    folder = repo_of(card_copy, "llama-2-13b")
+    (folder / FOLDER / "dir.yaml").mkdir()
+    os.mkfifo(folder / FOLDER / "fifo.yaml")
+    found = errors(folder)  # would block on the FIFO, or end the folder's report, if it were opened
+    assert found == [("file-unreadable", "dir.yaml", None), ("file-unreadable", "fifo.yaml", None)]
+    assert {r.status for r in render_paths([folder]) if r.layout == FOLDER} == {"unchanged"}

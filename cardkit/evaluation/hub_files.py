@@ -35,7 +35,8 @@ from cardkit.card.yaml_source import load_yaml
 from cardkit.core.atomic import write_text_atomic
 from cardkit.core.codes import Code
 from cardkit.core.findings import Finding
-from cardkit.core.safe_io import read_text_bounded
+from cardkit.core.isolation import unreadable
+from cardkit.core.safe_io import UnreadableFile, read_text_bounded
 from cardkit.evaluation.codes import EVAL_HUB_FILE_SHAPE, EVAL_IMPORT_CONFLICT
 from cardkit.schema import Card
 from cardkit.schema.evaluation import EvalResult
@@ -159,7 +160,11 @@ def _well_typed(entry: EvalResultEntry) -> bool:
 def read_file(path: Path) -> tuple[list[HubScore], list[Finding]]:
     """Every entry of one `.eval_results` file; a file that is not entry-shaped is a finding."""
     display = display_path(path)
-    parsed = load_yaml(read_text_bounded(path, MAX_FILE_BYTES), display)
+    try:
+        text = read_text_bounded(path, MAX_FILE_BYTES)
+    except UnreadableFile as exc:  # a folder, a FIFO, a file past the bound: its finding, not the run's
+        return [], [unreadable(path, exc.reason)]
+    parsed = load_yaml(text, display)
     if parsed.findings:
         return [], parsed.findings
     data = parsed.data if isinstance(parsed.data, list) else None
