@@ -302,3 +302,33 @@ def test_an_unreadable_file_in_the_folder_is_its_own_finding(card_copy: Callable
     found = errors(folder)  # would block on the FIFO, or end the folder's report, if it were opened
     assert found == [("file-unreadable", "dir.yaml", None), ("file-unreadable", "fifo.yaml", None)]
     assert {r.status for r in render_paths([folder]) if r.layout == FOLDER} == {"unchanged"}
+
+
+def test_eval_import_replaces_an_unreadable_file_only_with_force(
+    card_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    card = card_copy("llama-2-13b")
+    hub = tmp_path / FOLDER
+    hub.mkdir()
+    (hub / "cais__mmlu.yaml").write_bytes(b"\xff\xfe")
+    report = import_results(EVAL / "multiple_metrics.json", card, hub)
+    assert [(f.code, Path(f.file).name) for f in report.findings if f.severity is Severity.ERROR] == [
+        ("file-unreadable", "cais__mmlu.yaml")
+    ]
+    assert (hub / "cais__mmlu.yaml").read_bytes() == b"\xff\xfe"
+    forced = import_results(EVAL / "multiple_metrics.json", card, hub, force=True)
+    assert not forced.has_errors, forced.findings
+    assert [e.value for e in entries_in(hub) if e.dataset_id == "cais/mmlu"] == [54.8]
+
+
+def test_a_folder_past_the_file_bound_is_read_no_further(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cardkit.evaluation import hub_files
+
+    monkeypatch.setattr(hub_files, "MAX_FILES", 3)
+    for n in range(5):
+        (tmp_path / f"b{n}.yaml").write_text(f"- {{dataset: {{id: o/b{n}, task_id: t}}, value: {n}}}\n")
+    scores, findings = read_folder(tmp_path)
+    assert [s.dataset for s in scores] == ["o/b0", "o/b1", "o/b2"]
+    assert [(f.code, f.file) for f in findings] == [("eval-hub-too-many-files", str(tmp_path))]

@@ -147,6 +147,16 @@ EVAL_HUB_FILE_SHAPE = declare(
     compared. Rewrite it with `cardkit eval import --eval-results DIR --force`.
     """,
 )
+EVAL_HUB_TOO_MANY_FILES = declare(
+    "eval-hub-too-many-files",
+    ERROR,
+    "an `.eval_results` folder with more files than cardkit reads",
+    """
+    One file per benchmark dataset makes a few dozen files at most; cardkit reads the first
+    `MAX_FILES` (1000, by name) and reports the rest unread rather than spend minutes on a folder
+    that was not written as `.eval_results`. Remove the files that are not benchmark results.
+    """,
+)
 EVAL_HUB_NOT_A_DATASET = declare(
     "eval-hub-not-a-dataset",
     INFO,

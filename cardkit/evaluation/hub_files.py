@@ -37,11 +37,13 @@ from cardkit.core.codes import Code
 from cardkit.core.findings import Finding
 from cardkit.core.isolation import unreadable
 from cardkit.core.safe_io import UnreadableFile, read_text_bounded
-from cardkit.evaluation.codes import EVAL_HUB_FILE_SHAPE, EVAL_IMPORT_CONFLICT
+from cardkit.evaluation.codes import EVAL_HUB_FILE_SHAPE, EVAL_HUB_TOO_MANY_FILES, EVAL_IMPORT_CONFLICT
 from cardkit.schema import Card
 from cardkit.schema.evaluation import EvalResult
 
 MAX_FILE_BYTES = 1024 * 1024
+MAX_FILES = 1000
+"""Files of one `.eval_results` folder read (one per benchmark: a few dozen in practice)."""
 NOTES = re.compile(r"metric (?P<metric>[^;\s]+)(?:; (?P<shots>\d+)-shot)?")
 _HUB_NAME = r"\w(?:[\w.-]{0,94}\w)?"
 HUB_REPO_ID = re.compile(rf"(?!.*(?:--|\.\.))(?!.*\.git\Z){_HUB_NAME}/{_HUB_NAME}\Z", re.ASCII)
@@ -197,7 +199,11 @@ def read_folder(folder: Path) -> tuple[list[HubScore], list[Finding]]:
     """Every entry of every `*.yaml` in `folder`; a file that is not entry-shaped is a finding."""
     scores: list[HubScore] = []
     findings: list[Finding] = []
-    for path in sorted(folder.glob("*.yaml")):
+    paths = sorted(folder.glob("*.yaml"))
+    if len(paths) > MAX_FILES:
+        message = f"{len(paths)} files; only the first {MAX_FILES} by name are read"
+        findings.append(EVAL_HUB_TOO_MANY_FILES.finding(message, display_path(folder)))
+    for path in paths[:MAX_FILES]:
         found, problems = read_file(path)
         scores += found
         findings += problems
@@ -232,9 +238,18 @@ def other_scores(scores: list[HubScore], card: Card, code: Code, fix: str) -> li
     return findings
 
 
+def _text(path: Path) -> str | None:
+    """The file's text, or None when there is no readable text file there (read_folder says why)."""
+    try:
+        return read_text_bounded(path, MAX_FILE_BYTES) if path.is_file() else None
+    except UnreadableFile:
+        return None
+
+
 def _replaceable(path: Path) -> bool:
     """A file cardkit wrote and nobody edited: what it holds came from the card, so it may go."""
-    return path.is_file() and written_unedited(read_text_bounded(path, MAX_FILE_BYTES))
+    text = _text(path)
+    return text is not None and written_unedited(text)
 
 
 def write_folder(folder: Path, card: Card, *, force: bool = False) -> tuple[list[str], list[Finding]]:
@@ -244,7 +259,9 @@ def write_folder(folder: Path, card: Card, *, force: bool = False) -> tuple[list
     """
     existing, findings = read_folder(folder) if folder.is_dir() else ([], [])
     planned = files_for(card)
-    if not force:
+    if force:  # the files it replaces need not be readable; the others still must be
+        findings = [f for f in findings if Path(f.file).name not in planned]
+    else:
         kept = {name for name in planned if not _replaceable(folder / name)}
         ours = [old for old in existing if Path(old.file).name in kept]
         findings += other_scores(ours, card, EVAL_IMPORT_CONFLICT, "pass --force to replace the file")
@@ -253,7 +270,7 @@ def write_folder(folder: Path, card: Card, *, force: bool = False) -> tuple[list
     written = []
     for name, text in planned.items():
         path = folder / name
-        if not path.is_file() or read_text_bounded(path, MAX_FILE_BYTES) != text:
+        if _text(path) != text:
             write_text_atomic(path, text)
             written.append(display_path(path))
     return written, findings
