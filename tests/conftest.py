@@ -29,11 +29,12 @@ def _isolated_facts_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 @pytest.fixture
 def card_copy(tmp_path: Path) -> Callable[[str], Path]:
-    """Copy a shipped card folder into tmp_path and return the copy's card.yaml."""
+    """Copy a shipped card folder, without what render writes, into tmp_path; return its card.yaml."""
 
     def copy(slug: str) -> Path:
         target = tmp_path / slug
-        shutil.copytree(CARDS_DIR / slug, target, ignore=shutil.ignore_patterns("README*.md"))
+        rendered = shutil.ignore_patterns("README*.md", ".eval_results")
+        shutil.copytree(CARDS_DIR / slug, target, ignore=rendered)
         return target / "card.yaml"
 
     return copy

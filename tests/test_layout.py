@@ -36,7 +36,7 @@ LAYERS: dict[str, frozenset[str]] = {
     "render": frozenset({"core", "card", "schema"}),
     "evaluation": frozenset({"core", "card", "schema", "validate"}),
     "importing": frozenset({"core", "card", "schema", "readme", "model", "validate"}),
-    "repo": frozenset({"core", "card", "schema", "readme", "validate", "lint", "render"}),
+    "repo": frozenset({"core", "card", "schema", "readme", "validate", "lint", "render", "evaluation"}),
     "commands": frozenset(
         {"core", "card", "schema", "readme", "validate", "lint", "render", "evaluation", "importing", "repo"}
     ),
@@ -47,6 +47,9 @@ LAYERS: dict[str, frozenset[str]] = {
 LAYER_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("cardkit.validate.card_rules", "cardkit.evaluation.checks"): "validate runs the evaluation card "
     "rules, which live with the evaluation code and import only core, card and schema",
+    ("cardkit.render.eval_files", "cardkit.evaluation.hub_files"): "render writes the Hub's "
+    "`.eval_results` files through the one module that makes them, which imports only core, card "
+    "and schema",
 }
 """(importer, imported module) pairs allowed against the table, each with the reason."""
 HEAVY = frozenset({"torch", "transformers", "safetensors", "accelerate"})

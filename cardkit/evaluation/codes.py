@@ -5,7 +5,7 @@ Declared once in `cardkit.core.codes`' registry; `cardkit explain CODE` prints t
 
 from __future__ import annotations
 
-from cardkit.core.codes import ERROR, WARNING, declare
+from cardkit.core.codes import ERROR, INFO, WARNING, declare
 
 EVAL_VALUE_OUT_OF_SCALE = declare(
     "eval-value-out-of-scale",
@@ -145,6 +145,28 @@ EVAL_HUB_FILE_SHAPE = declare(
     Files in `.eval_results/` must be a YAML list of huggingface_hub `EvalResultEntry` items (a
     text `dataset.id` and `task_id`, a finite value). This one is not, so its scores are not
     compared. Rewrite it with `cardkit eval import --eval-results DIR --force`.
+    """,
+)
+EVAL_HUB_TOO_MANY_FILES = declare(
+    "eval-hub-too-many-files",
+    ERROR,
+    "an `.eval_results` folder with more files than cardkit reads",
+    """
+    One file per benchmark dataset makes a few dozen files at most; cardkit reads the first
+    `MAX_FILES` (1000, by name) and reports the rest unread rather than spend minutes on a folder
+    that was not written as `.eval_results`. Remove the files that are not benchmark results.
+    """,
+)
+EVAL_HUB_NOT_A_DATASET = declare(
+    "eval-hub-not-a-dataset",
+    INFO,
+    "`cardkit eval import --eval-results`: a result names no Hub dataset, so no `.eval_results` entry",
+    """
+    An `.eval_results` entry names a Hub benchmark dataset repo (`owner/name`, such as `cais/mmlu`;
+    a few legacy ids such as `ai2_arc` are mapped to their repos). This result's `dataset.type` is
+    none (a local harness task, a paper's grouped average), so it stays in the card and the
+    README's model-index but gets no Hub file. Set `dataset.type` to the Hub repo the task reads,
+    if it reads one.
     """,
 )
 EVAL_README_NO_FRONT_MATTER = declare(

@@ -1,11 +1,17 @@
 """`cardkit eval diff`: line up every score of the card, a README's model-index, `.eval_results/` and
 a harness results file by (dataset, subset, metric) and list each one on which they disagree.
+
+Datasets are keyed by `hub_files.benchmark_id`, so a card's legacy `ai2_arc` and the
+`allenai/ai2_arc` its `.eval_results` file names are one benchmark, and `.eval_results` is held only
+to the scores `hub_files.hub_dataset` gives an entry: a paper's grouped average is in the card and
+the README, never in a Hub file.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +29,7 @@ from cardkit.evaluation.codes import (
     EVAL_README_NO_FRONT_MATTER,
 )
 from cardkit.evaluation.harness import read_harness_results
-from cardkit.evaluation.hub_files import read_folder
+from cardkit.evaluation.hub_files import FOLDER, benchmark_id, hub_dataset, read_folder
 
 Key = tuple[str, str, str]
 PARTIAL = frozenset({"results JSON"})
@@ -48,7 +54,7 @@ Scores = dict[Key, Score]
 
 
 def _key(dataset: dict[str, Any], metric: Any) -> Key:
-    return (str(dataset.get("type")), str(dataset.get("config") or "default"), str(metric))
+    return (benchmark_id(str(dataset.get("type"))), str(dataset.get("config") or "default"), str(metric))
 
 
 def card_scores(path: Path) -> tuple[Scores, list[Finding]]:
@@ -96,7 +102,8 @@ def readme_scores(path: Path) -> tuple[Scores, list[Finding]]:
 def eval_results_scores(folder: Path) -> tuple[Scores, list[Finding]]:
     entries, findings = read_folder(folder)
     scores = {
-        (e.dataset, e.task_id, e.metric or ""): Score(e.value, e.few_shot, e.file, e.line) for e in entries
+        (benchmark_id(e.dataset), e.task_id, e.metric or ""): Score(e.value, e.few_shot, e.file, e.line)
+        for e in entries
     }
     return scores, findings
 
@@ -116,8 +123,14 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def diff_scores(sources: dict[str, Scores]) -> list[Finding]:
-    """One finding per score that is missing from a source, or whose value or shots differ."""
+def diff_scores(sources: dict[str, Scores], report_at: Collection[str] | None = None) -> list[Finding]:
+    """One finding per score that is missing from a source, or whose value or shots differ.
+
+    `report_at` names the sources whose differences are reported (default: all): a missing score
+    only when one of them lacks it, a value only when one of them is the odd one out. `cardkit
+    check` compares the README with the card itself and asks here only about `.eval_results`.
+    """
+    at = set(sources if report_at is None else report_at)
     findings = []
     keys = sorted({key for scores in sources.values() for key in scores})
     for key in keys:
@@ -125,7 +138,8 @@ def diff_scores(sources: dict[str, Scores]) -> list[Finding]:
         first = next(iter(present.values()))
         label = " ".join(key)
         said = "; ".join(f"{name} {s.value} at {s.where}" for name, s in present.items())
-        missing = [name for name in sources if name not in present and name not in PARTIAL]
+        missing = [name for name in sources if name not in present and _covers(name, key)]
+        missing = missing if at & set(missing) else []
         values = [s.value for s in present.values()]
         shots = {s.few_shot for s in present.values() if s.few_shot is not None}
         if missing:
@@ -133,7 +147,7 @@ def diff_scores(sources: dict[str, Scores]) -> list[Finding]:
             findings.append(_finding(EVAL_DIFF_MISSING, message, first))
         reference = _majority(values)
         for name, score in present.items():
-            if not _same(score.value, reference):
+            if name in at and not _same(score.value, reference):
                 message = f"{label}: {name} says {score.value}, the rest {reference} ({said})"
                 findings.append(_finding(EVAL_DIFF_VALUE, message, score, score.value))
         if len(shots) > 1:
@@ -142,6 +156,14 @@ def diff_scores(sources: dict[str, Scores]) -> list[Finding]:
             )
             findings.append(_finding(EVAL_DIFF_FEW_SHOT, f"{label}: {by}", first))
     return findings
+
+
+def _covers(source: str, key: Key) -> bool:
+    """Whether `source` should state the score `key`: a results file covers only its own run, and
+    `.eval_results` only the scores of Hub benchmark datasets."""
+    if source in PARTIAL:
+        return False
+    return source != FOLDER or hub_dataset(key[0]) is not None
 
 
 def _same(a: float, b: float) -> bool:
@@ -164,10 +186,21 @@ def diff_sources(
     results: Path | None = None,
 ) -> list[Finding]:
     """Read each given source and compare; a source that cannot be read is reported, not compared."""
+    return diff_sources_at(None, card, readme, eval_results, results)
+
+
+def diff_sources_at(
+    report_at: Collection[str] | None,
+    card: Path | None = None,
+    readme: Path | None = None,
+    eval_results: Path | None = None,
+    results: Path | None = None,
+) -> list[Finding]:
+    """`diff_sources`, reporting only the differences of the sources named in `report_at`."""
     readers = (
         ("card", card, card_scores),
         ("README", readme, readme_scores),
-        (".eval_results", eval_results, eval_results_scores),
+        (FOLDER, eval_results, eval_results_scores),
         ("results JSON", results, results_json_scores),
     )
     sources: dict[str, Scores] = {}
@@ -178,4 +211,4 @@ def diff_sources(
             findings += problems
             if not problems:
                 sources[name] = scores
-    return findings + diff_scores(sources)
+    return findings + diff_scores(sources, report_at)

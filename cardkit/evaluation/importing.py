@@ -7,10 +7,12 @@ from pathlib import Path
 
 from cardkit.card.load import CheckedCard, load_card
 from cardkit.card.paths import display_path
+from cardkit.card.yaml_source import FieldPath, dotted_path
 from cardkit.core.atomic import write_text_atomic
 from cardkit.core.findings import Finding, Severity
+from cardkit.evaluation.codes import EVAL_HUB_NOT_A_DATASET
 from cardkit.evaluation.harness import read_harness_results
-from cardkit.evaluation.hub_files import write_folder
+from cardkit.evaluation.hub_files import FOLDER, other_results, write_folder
 from cardkit.evaluation.merge import Merge, merge_run
 from cardkit.validate import ValidateOptions, validate_card
 
@@ -74,5 +76,27 @@ def import_results(
         if isinstance(loaded, CheckedCard):
             written, findings = write_folder(eval_results, loaded.card, force=force)
             report.written += written
-            report.findings += findings
+            report.findings += findings + _not_written(loaded)
     return report
+
+
+def _not_written(loaded: CheckedCard) -> list[Finding]:
+    """One note per dataset the user asked `.eval_results` for that names no Hub dataset: the
+    request is answered, not silently narrowed."""
+    others = {id(result) for result in other_results(loaded.card)}
+    seen: dict[str, int] = {}
+    for index, result in enumerate(loaded.card.evaluation.results if loaded.card.evaluation else []):
+        if id(result) in others:
+            seen.setdefault(result.dataset.type, index)
+    findings = []
+    for dataset, index in seen.items():
+        path: FieldPath = ("evaluation", "results", index, "dataset", "type")
+        pos = loaded.source_map.locate(path)
+        message = f"{dataset!r} is not a Hub dataset repo id (owner/name): its results get no {FOLDER} entry"
+        findings.append(
+            EVAL_HUB_NOT_A_DATASET.finding(
+                message, loaded.display, pos.line if pos else None, pos.column if pos else None,
+                dotted_path(path), actual=dataset,
+            )
+        )
+    return findings

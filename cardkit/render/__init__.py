@@ -4,8 +4,12 @@ Library first: `render_card(card, lang)` returns the text of one README; `render
 checks or writes the READMEs of many cards and reports what it did as `RenderResult`s carrying
 findings (`render-*` codes). The command module only parses arguments and prints.
 
-Layer: imports `cardkit.core`, `cardkit.card` and `cardkit.schema`; never torch or transformers,
-never validate, lint, import or the commands.
+The card folder's `.eval_results/` (the Hub's per-benchmark files) is rendered with the READMEs
+(`eval_files`), once per folder, under the same `--check` and `--force` policies.
+
+Layer: imports `cardkit.core`, `cardkit.card` and `cardkit.schema`, and `cardkit.evaluation`'s
+`hub_files` alone (which imports only those three) for `.eval_results`; never torch or
+transformers, never validate, lint, import or the commands.
 """
 
 from __future__ import annotations
@@ -25,7 +29,6 @@ from cardkit.render.engine import (
     warm_up,
 )
 from cardkit.render.files import (
-    RenderResult,
     check_file,
     edit_state,
     exit_code,
@@ -33,6 +36,7 @@ from cardkit.render.files import (
     layouts_for,
     render_paths,
 )
+from cardkit.render.results import RenderResult
 
 __all__ = [
     "DEFAULT_LAYOUTS",

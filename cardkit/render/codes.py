@@ -56,3 +56,34 @@ RENDER_CARD_INVALID = declare(
     error. Run `cardkit validate` on the card and fix what it reports.
     """,
 )
+RENDER_EVAL_RESULTS_STALE = declare(
+    "render-eval-results-stale",
+    ERROR,
+    "`--check`: an `.eval_results` file differs from what card.yaml renders to (diff printed)",
+    """
+    render writes the Hub's `.eval_results/<dataset>.yaml` beside the README for every result
+    that names a Hub benchmark dataset. `--check` found this file other than what the card makes
+    now (a score changed in the card, or the file was edited). Run `cardkit render` (and move a
+    score edited in the file into card.yaml first).
+    """,
+)
+RENDER_EVAL_RESULTS_MISSING = declare(
+    "render-eval-results-missing",
+    ERROR,
+    "`--check`: an `.eval_results` file the card's results make does not exist",
+    """
+    The card has results for this Hub benchmark dataset, but `.eval_results/` beside the README
+    lacks its file, so the Hub would not show them on the benchmark's page. Run `cardkit render`.
+    """,
+)
+RENDER_EVAL_RESULTS_OTHER_SCORES = declare(
+    "render-eval-results-other-scores",
+    ERROR,
+    "an `.eval_results` file holds scores the card does not; not overwritten without `--force`",
+    """
+    A YAML file carries no hash marker, so render tells its own `.eval_results` file from
+    someone's by what it holds: this one states a score the card does not (another value, a
+    result the card lacks) or is not a list of entries cardkit can read. Overwriting it would lose
+    that data. Put the score into card.yaml (or `cardkit eval import` it), or pass `--force`.
+    """,
+)

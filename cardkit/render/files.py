@@ -3,6 +3,7 @@
 A README that cardkit writes ends with `<!-- cardkit:sha256=... -->`, the hash of everything above
 it. That is how a later run tells its own output (safe to replace) from a README someone edited by
 hand or wrote without cardkit (whose changes would be lost): those are refused unless `--force`.
+The card folder's `.eval_results/` files are rendered with them (`eval_files`).
 Files are written atomically, so an interrupted run leaves the old README or the new one; two
 cards that would write the same file are refused before anything is written, and a README that
 cannot be read (a folder, a FIFO) or a card cardkit fails on is a finding for it alone.
@@ -10,13 +11,10 @@ cannot be read (a folder, a FIFO) or a card cardkit fails on is a finding for it
 
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from cardkit.card.load import FailedLoad, load_card
 from cardkit.card.paths import discover, display_path, path_problem
@@ -26,7 +24,6 @@ from cardkit.core.errors import UsageError
 from cardkit.core.findings import Finding, Severity
 from cardkit.core.isolation import isolated, unreadable
 from cardkit.core.report import safe_text
-from cardkit.core.safe_io import read_bytes_bounded
 from cardkit.render.codes import (
     RENDER_CARD_INVALID,
     RENDER_HAND_EDITED,
@@ -42,8 +39,9 @@ from cardkit.render.engine import (
     recorded_hash_matches,
     render_layouts,
 )
-
-Status = Literal["written", "unchanged", "current", "stale", "missing", "refused", "invalid", "failed"]
+from cardkit.render.eval_files import LAYOUT as EVAL_LAYOUT
+from cardkit.render.eval_files import render_eval_files
+from cardkit.render.results import RenderResult, read_existing, unified_diff
 
 MAX_README_BYTES = 16 * 2**20
 """An existing README larger than this is not read (a generated one is tens of kilobytes)."""
@@ -53,22 +51,6 @@ STALE = RENDER_STALE
 MISSING = RENDER_MISSING
 HAND_EDITED = RENDER_HAND_EDITED
 NOT_GENERATED = RENDER_NOT_GENERATED
-
-
-@dataclass
-class RenderResult:
-    """One README (or one card that could not be rendered): what render did or found."""
-
-    card: str
-    path: str
-    layout: str
-    status: Status
-    findings: list[Finding] = field(default_factory=list)
-    diff: str = ""
-
-    @property
-    def has_errors(self) -> bool:
-        return any(f.severity is Severity.ERROR for f in self.findings)
 
 
 def layouts_for(langs: Sequence[str] | None) -> list[Layout]:
@@ -89,13 +71,7 @@ def layouts_for(langs: Sequence[str] | None) -> list[Layout]:
 
 
 def _read(path: Path) -> str | None:
-    """The README on disk, byte for byte (no newline translation), or None when there is none.
-
-    Only a regular file is read (a FIFO would block): anything else raises `UnreadableFile`.
-    """
-    if not os.path.lexists(path):
-        return None
-    return read_bytes_bounded(path, MAX_README_BYTES).decode("utf-8", errors="replace")
+    return read_existing(path, MAX_README_BYTES)
 
 
 def edit_state(existing: str) -> bool | None:
@@ -105,16 +81,6 @@ def edit_state(existing: str) -> bool | None:
     if state is None and MARKER_PREFIX in existing:
         return False
     return state
-
-
-def _diff(old: str | None, new: str, display: str) -> str:
-    lines = difflib.unified_diff(
-        (old or "").splitlines(keepends=True),
-        new.splitlines(keepends=True),
-        fromfile=f"{display} (on disk)" if old is not None else "/dev/null",
-        tofile=f"{display} (rendered from card.yaml)",
-    )
-    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
 def _error(code: Code, message: str, display: str) -> Finding:
@@ -127,7 +93,7 @@ def check_file(target: Path, text: str, result: RenderResult) -> RenderResult:
     if existing == text:
         result.status = "current"
         return result
-    result.diff = _diff(existing, text, result.path)
+    result.diff = unified_diff(existing, text, result.path)
     if existing is None:
         result.status = "missing"
         result.findings.append(_error(MISSING, "README is missing; run `cardkit render`", result.path))
@@ -261,7 +227,7 @@ def _render_one(
                 functools.partial(_failed, result.card, result.path, result.layout),
             )
         )
-    return results
+    return results + render_eval_files(loaded.card, loaded.display, folder, check, force)
 
 
 def render_paths(
@@ -302,12 +268,20 @@ def format_results(results: list[RenderResult], check: bool) -> str:
             lines.append(f"{where}: {f.severity.value} [{f.code}] {f.message}")
         if not result.findings:
             lines.append(f"{result.path}: {result.status}")
+    readmes = [result for result in results if result.layout != EVAL_LAYOUT]
+    summary = f"{len(readmes)} README(s){' checked' if check else ''}: {_counts(readmes)}"
+    hub_files = [result for result in results if result.layout == EVAL_LAYOUT]
+    if hub_files:
+        summary += f"; {len(hub_files)} {EVAL_LAYOUT} file(s): {_counts(hub_files)}"
+    lines.append(summary)
+    return safe_text([line for line in lines if line])
+
+
+def _counts(results: list[RenderResult]) -> str:
     counts: dict[str, int] = {}
     for result in results:
         counts[result.status] = counts.get(result.status, 0) + 1
-    summary = ", ".join(f"{n} {status}" for status, n in counts.items())
-    lines.append(f"{len(results)} README(s){' checked' if check else ''}: {summary}")
-    return safe_text([line for line in lines if line])
+    return ", ".join(f"{n} {status}" for status, n in counts.items())
 
 
 def exit_code(results: list[RenderResult]) -> int:

@@ -43,6 +43,7 @@ from cardkit.repo.codes import (
     CHECK_SECRET,
     CHECK_TOKENIZER_MISSING,
 )
+from cardkit.repo.eval_results import eval_results_agree
 
 if TYPE_CHECKING:
     from cardkit.schema import Card
@@ -296,6 +297,8 @@ def _card_checks(
         if fm is not None:
             findings += _readme_agrees_with_card(fm, loaded.card)
         findings += _rendered_readmes_are_current(loaded.card, folder)
+        readme = folder / "README.md" if fm is not None else None
+        findings += eval_results_agree(card_path, loaded.card, folder, readme)
     return findings
 
 

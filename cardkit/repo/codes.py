@@ -148,3 +148,14 @@ CHECK_README_CARD_MISMATCH = declare(
     render`.
     """,
 )
+CHECK_EVAL_RESULTS_MISSING = declare(
+    "check-eval-results-missing",
+    ERROR,
+    "the card has results on Hub benchmark datasets but the folder has no `.eval_results/`",
+    """
+    The Hub shows a model on a benchmark dataset's page from the repo's `.eval_results/*.yaml`
+    files, one entry per score; render writes them for every card result whose `dataset.type`
+    is a Hub dataset repo (`cais/mmlu`). This folder has none, so those scores reach the README's
+    model-index only. Run `cardkit render`.
+    """,
+)

@@ -59,7 +59,8 @@ def test_a_group_figure_that_is_no_mean_of_its_members_is_caught(tmp_path: Path)
     data["groups"]["mmlu"]["acc,none"] = 0.6
     results = tmp_path / "results.json"
     results.write_text(json.dumps(data), encoding="utf-8")
-    shutil.copytree(FIXTURES.parent.parent / "cards" / "stablelm-3b-4e1t", tmp_path / "card")
+    ignore = shutil.ignore_patterns(".eval_results")
+    shutil.copytree(FIXTURES.parent.parent / "cards" / "stablelm-3b-4e1t", tmp_path / "card", ignore=ignore)
     card = tmp_path / "card" / "card.yaml"
     report = import_results(results, card)
     codes = [f.code for f in report.findings]

@@ -50,6 +50,8 @@ def make_repo(
     folder.mkdir()
     for name in ("card.yaml", "config.json"):
         shutil.copy(CARDS_DIR / slug / name, folder / name)
+    if (CARDS_DIR / slug / ".eval_results").is_dir():  # the Hub files render wrote, shipped with the card
+        shutil.copytree(CARDS_DIR / slug / ".eval_results", folder / ".eval_results")
     (folder / "tokenizer_config.json").write_text("{}\n")
     (folder / "LICENSE").write_text("the licence text\n")
     card = yaml.safe_load((folder / "card.yaml").read_text(encoding="utf-8"))
