@@ -79,11 +79,10 @@ LICENSE_FULL_NAMES = {
 }
 
 
-def _licence_name(meta: dict[str, Any], license_id: str | None) -> str | None:
-    """The Hub's `license_name` for an `other` licence, or the standard name of a standard id."""
-    stated = meta.get("license_name")
-    if license_id == "other" and isinstance(stated, str) and stated.strip():
-        return stated.strip()
+def _licence_name(license_id: str | None) -> str | None:
+    """The standard name of a standard id. The Hub's `license_name` of an `other` licence is a slug
+    (`stabilityai-non-commercial-research-community-license`), not the name a reader sees: the name
+    comes from the README's licence row (`importing.labelled`), or stays TODO."""
     return LICENSE_FULL_NAMES.get(license_id or "")
 
 
@@ -104,7 +103,7 @@ def draft_license(doc: Document, meta: dict[str, Any]) -> Draft:
         license_id, hint = licence(doc, LICENSE_NAMES)
     return {
         "id": license_id or todo(f"Hub licence id, or `other` with a url{hint}"),
-        "name": _licence_name(meta, license_id) or todo("full licence name"),
+        "name": _licence_name(license_id) or todo("full licence name"),
         **({"url": link} if license_id == "other" and isinstance(link, str) and link.startswith("https://")
            else {}),
         "commercial_use": todo_text("whether and how commercial use is allowed"),

@@ -21,6 +21,7 @@ from cardkit.importing.architecture import draft_architecture, draft_tokenizer
 from cardkit.importing.draft import Draft, draft_yaml, is_todo, todo, todo_text
 from cardkit.importing.evaluation import draft_evaluation
 from cardkit.importing.identity import draft_identity, draft_license, repo_from_snippets
+from cardkit.importing.labelled import fill_labelled
 from cardkit.importing.metadata import front_matter
 from cardkit.importing.training import draft_training
 from cardkit.importing.usage import draft_citation, draft_usage
@@ -49,6 +50,7 @@ def import_card(text: str, config: dict[str, Any] | None = None, repo_id: str | 
         for name in ("summary", "intended_use", "out_of_scope_use", "limitations", "bias")
     }
     draft["citation"] = draft_citation(doc)
+    fill_labelled(doc, draft)
     return draft
 
 

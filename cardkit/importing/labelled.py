@@ -1,0 +1,339 @@
+"""Draft fields read from labelled facts (`| Hidden size | 5,120 |`, `**Model developer**: Meta`).
+
+Each field has the labels that name it (English and Chinese: the Hub template's, publishers' and
+the ones `cardkit render` writes, so a rendered README imports back to its card) and a reader that
+takes the value only in the form that field has; a value it cannot read, or two labels stating
+different values, leave the field as it was (TODO, or what config.json and front matter gave).
+Only TODO or absent fields are filled: config.json and front matter stay first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from cardkit.core.hub_ids import HUB_LICENSE_IDS
+from cardkit.importing.draft import Draft, is_todo
+from cardkit.importing.labelled_values import (
+    as_bool,
+    as_code,
+    as_count_text,
+    as_date,
+    as_float_text,
+    as_languages,
+    as_name,
+    as_repo_link,
+    choice,
+    codes,
+    names_list,
+)
+from cardkit.readme.document import Document
+from cardkit.readme.labels import Labelled, values_for
+
+Reader = Callable[[str], Any]
+
+VARIANTS = {
+    "pretrained base model": "base",
+    "预训练基础模型": "base",
+    "instruction-tuned model": "instruct",
+    "指令微调模型": "instruct",
+    "chat model": "chat",
+    "对话模型": "chat",
+}
+STAGES = {
+    "pretraining": "pretraining",
+    "预训练": "pretraining",
+    "fine-tuning": "fine-tuning",
+    "微调": "fine-tuning",
+}
+POSITIONAL = {
+    "rotary (rope)": "rotary",
+    "旋转位置编码（rope）": "rotary",
+    "alibi (linear attention biases)": "alibi",
+    "learned position embeddings": "learned",
+    "fixed sinusoidal positions": "sinusoidal",
+    "relative position biases": "relative",
+}
+PLACEMENTS = {
+    "before each sublayer (pre-norm)": "pre",
+    "每个子层之前（前归一化）": "pre",
+    "after each residual sum (post-norm)": "post",
+}
+BLOCK_NORMS = {
+    "one norm shared by attention and mlp": "shared",
+    "注意力与 mlp 共用一个归一化": "shared",
+    "one norm each": "separate",
+}
+PRECISIONS = ("float32", "float16", "bfloat16", "mixed-float16", "mixed-bfloat16", "int8", "fp8")
+TOKENIZER_TYPES = ("bpe", "byte-level-bpe", "sentencepiece-bpe", "sentencepiece-unigram", "wordpiece")
+
+
+def _labels(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+# (draft path, labels, reader, model-specific: skipped on a family card, whose figures are its members')
+FIELDS: list[tuple[tuple[str, ...], frozenset[str], Reader, bool]] = [
+    (
+        ("identity", "developer"),
+        _labels("developed by", "model developer", "model developers", "开发者"),
+        as_name,
+        False,
+    ),
+    (("identity", "family"), _labels("model family", "模型系列"), as_name, False),
+    (
+        ("identity", "variant"),
+        _labels("model type", "模型类别"),
+        lambda v: choice(VARIANTS, v, prefix=True),
+        True,
+    ),
+    (
+        ("architecture", "model_type"),
+        _labels("model type", "模型类别", "transformers model type", "transformers 模型类型"),
+        lambda v: as_code(v, last=True),
+        True,
+    ),
+    (
+        ("identity", "languages"),
+        _labels("language(s)", "languages", "supported languages", "语言"),
+        as_languages,
+        False,
+    ),
+    (("identity", "release_date"), _labels("release date", "发布日期"), as_date, True),
+    (("identity", "repo_id"), _labels("repository", "仓库"), as_repo_link, True),
+    (("identity", "base_model"), _labels("fine-tuned from", "微调自"), as_repo_link, True),
+    (("architecture", "hidden_size"), _labels("hidden size", "隐藏层维度"), as_count_text, True),
+    (("architecture", "num_layers"), _labels("layers", "层数"), as_count_text, True),
+    (("architecture", "num_attention_heads"), _labels("attention heads", "注意力头数"), as_count_text, True),
+    (("architecture", "num_kv_heads"), _labels("key/value heads", "键/值头数"), as_count_text, True),
+    (("architecture", "head_dim"), _labels("head width", "注意力头维度"), as_count_text, True),
+    (("architecture", "intermediate_size"), _labels("feed-forward size", "前馈层维度"), as_count_text, True),
+    (("architecture", "gated_mlp"), _labels("gated feed-forward", "门控前馈层"), as_bool, True),
+    (("architecture", "vocab_size"), _labels("embedding rows", "嵌入矩阵行数"), as_count_text, True),
+    (
+        ("architecture", "max_position_embeddings"),
+        _labels("position limit (tokens)", "位置上限（token）"),
+        as_count_text,
+        True,
+    ),
+    (
+        ("architecture", "normalization"),
+        _labels("normalisation", "normalization", "归一化"),
+        lambda v: as_code(v, allowed=("layernorm", "rmsnorm")),
+        True,
+    ),
+    (
+        ("architecture", "norm_placement"),
+        _labels("norm placement", "归一化位置"),
+        lambda v: choice(PLACEMENTS, v),
+        True,
+    ),
+    (
+        ("architecture", "qk_normalization"),
+        _labels("query/key normalisation", "查询/键归一化"),
+        as_bool,
+        True,
+    ),
+    (
+        ("architecture", "activation"),
+        _labels("activation", "激活函数"),
+        lambda v: as_code(v, allowed=("gelu", "gelu_new", "silu", "relu")),
+        True,
+    ),
+    (("architecture", "parallel_residual"), _labels("parallel residual", "并行残差"), as_bool, True),
+    (
+        ("architecture", "parallel_norms"),
+        _labels("norms in the parallel block", "并行块中的归一化"),
+        lambda v: choice(BLOCK_NORMS, v),
+        True,
+    ),
+    (
+        ("architecture", "tied_embeddings"),
+        _labels("tied input and output embeddings", "输入与输出嵌入共享"),
+        as_bool,
+        True,
+    ),
+    (
+        ("tokenizer", "type"),
+        _labels("algorithm", "算法"),
+        lambda v: as_code(v, allowed=TOKENIZER_TYPES),
+        True,
+    ),
+    (("tokenizer", "vocab_size"), _labels("vocabulary size", "词表大小"), as_count_text, True),
+    (("training", "stage"), _labels("training stage", "训练阶段"), lambda v: choice(STAGES, v), True),
+    (
+        ("training", "precision"),
+        _labels("precision", "数值精度"),
+        lambda v: as_code(v, allowed=PRECISIONS),
+        True,
+    ),
+    (
+        ("training", "tokens"),
+        _labels("tokens processed (all epochs)", "训练 token 总数（含所有轮次）"),
+        as_count_text,
+        True,
+    ),
+    (("training", "epochs"), _labels("epochs", "训练轮数"), lambda v: as_float_text(v, integral=True), True),
+    (("training", "software"), _labels("software", "软件"), names_list, True),
+    (("usage", "example_prompt"), _labels("example prompt", "示例提示词"), as_code, True),
+    (("usage", "stop_tokens"), _labels("stop tokens", "停止 token"), codes, True),
+    (("usage", "generation", "do_sample"), _labels("sampling", "采样"), as_bool, True),
+    (("usage", "generation", "temperature"), _labels("temperature", "温度"), as_float_text, True),
+    (("usage", "generation", "top_p"), _labels("top-p", "top-p 采样阈值"), as_float_text, True),
+    (
+        ("usage", "generation", "top_k"),
+        _labels("top-k", "top-k 采样数"),
+        lambda v: as_float_text(v, integral=True),
+        True,
+    ),
+    (
+        ("usage", "generation", "max_new_tokens"),
+        _labels("maximum new tokens", "最多生成 token 数"),
+        as_count_text,
+        True,
+    ),
+]
+SECTION_FIELDS: list[tuple[tuple[str, ...], frozenset[str], frozenset[str], Reader]] = [
+    (("tokenizer", "name"), _labels("tokenizer", "分词器"), _labels("name", "名称"), as_name),
+    (
+        ("tokenizer", "special_tokens", "bos"),
+        _labels("tokenizer", "分词器"),
+        _labels("beginning-of-sequence token", "起始 token"),
+        as_code,
+    ),
+    (
+        ("tokenizer", "special_tokens", "eos"),
+        _labels("tokenizer", "分词器"),
+        _labels("end-of-sequence token", "结束 token"),
+        as_code,
+    ),
+]
+"""Fields whose label is generic (`Name`): read only under the heading that gives it its meaning."""
+OPTIMIZER_FIELDS: list[tuple[str, frozenset[str], Reader]] = [
+    ("name", _labels("optimizer", "优化器"), as_name),
+    ("learning_rate", _labels("peak learning rate", "learning rate", "峰值学习率", "学习率"), as_float_text),
+    ("weight_decay", _labels("weight decay", "权重衰减"), as_float_text),
+    (
+        "warmup_steps",
+        _labels("warm-up steps", "warmup steps", "预热步数"),
+        lambda v: as_float_text(v, integral=True),
+    ),
+    (
+        "batch_size_sequences",
+        _labels("global batch (sequences)", "batch size", "全局批大小（序列）"),
+        lambda v: as_float_text(v, integral=True),
+    ),
+]
+HARDWARE_FIELDS: list[tuple[str, frozenset[str], Reader]] = [
+    ("type", _labels("accelerator", "加速器"), as_name),
+    ("count", _labels("number of accelerators", "加速器数量"), as_count_text),
+    ("provider", _labels("provider", "算力提供方"), as_name),
+]
+
+
+def _one(items: list[Labelled], read: Reader) -> Any:
+    """The one value the labelled facts state; None when none reads or two read differently."""
+    values = [value for item in items if (value := read(item.value)) is not None]
+    distinct = {repr(value) for value in values}
+    return values[0] if len(distinct) == 1 else None
+
+
+def _fill(draft: Draft, path: tuple[str, ...], value: Any) -> None:
+    """Set draft[path] to `value` where it is absent or TODO; a stated value is never overwritten."""
+    node = draft
+    for key in path[:-1]:
+        child = node.get(key)
+        if child is None or is_todo(child):
+            child = node[key] = {}
+        if not isinstance(child, dict):
+            return
+        node = child
+    if path[-1] not in node or is_todo(node[path[-1]]):
+        node[path[-1]] = value
+
+
+def fill_labelled(doc: Document, draft: Draft) -> None:
+    """Fill the draft's TODO fields from the README's labelled facts (in place)."""
+    family = bool(doc.identity.family) and not doc.repo_id
+    for path, labels, read, specific in FIELDS:
+        if specific and family:
+            continue
+        if (value := _one(values_for(doc, labels), read)) is not None:
+            _fill(draft, path, value)
+    if family:
+        return
+    for path, sections, labels, read in SECTION_FIELDS:
+        items = [item for item in values_for(doc, labels) if item.section in sections]
+        if (value := _one(items, read)) is not None:
+            _fill(draft, path, value)
+    _fill_parameters(doc, draft)
+    _fill_positional(doc, draft)
+    _fill_licence(doc, draft)
+    for group, fields in (("optimizer", OPTIMIZER_FIELDS), ("hardware", HARDWARE_FIELDS)):
+        for key, labels, read in fields:
+            if (value := _one(values_for(doc, labels), read)) is not None:
+                _fill(draft, ("training", group, key), value)
+
+
+PARAMETERS = re.compile(r"^([\d,]+)\s*[(（]`(\d+(?:\.\d+)?[BM])`[)）]$")
+
+
+def _fill_parameters(doc: Document, draft: Draft) -> None:
+    """`12,143,605,760 (`12B`)`: the published count and its size label."""
+    stated = _one(values_for(doc, _labels("parameters", "参数量")), lambda v: PARAMETERS.match(v) and v)
+    if stated and (match := PARAMETERS.match(stated)):
+        _fill(draft, ("architecture", "parameters", "count"), int(match.group(1).replace(",", "")))
+        _fill(draft, ("architecture", "parameters", "label"), match.group(2))
+
+
+def _fill_positional(doc: Document, draft: Draft) -> None:
+    kind = _one(values_for(doc, _labels("positional encoding", "位置编码")), lambda v: choice(POSITIONAL, v))
+    if kind is None or not is_todo(draft["architecture"].get("positional_embedding")):
+        return
+    positional: Draft = {"type": kind}
+    if kind == "rotary":
+        for key, labels in (
+            ("rotary_fraction", ("rotary fraction", "旋转维度占比")),
+            ("rope_theta", ("rotary base (theta)", "旋转基频（θ）")),
+        ):
+            if (value := _one(values_for(doc, frozenset(labels)), as_float_text)) is not None:
+                positional[key] = value
+    draft["architecture"]["positional_embedding"] = positional
+
+
+LICENCE_ROW = re.compile(
+    r"^\[([^\[\]]{1,200})\]\(<?(https://[^\s<>()]{1,500})>?\)\s*[(（]`([\w.-]{1,80})`[)）]$"
+)
+LICENCE_PLAIN = re.compile(r"^([^\[\]()`]{1,200}?)\s*[(（]`([\w.-]{1,80})`[)）]$")
+CUSTOM_LICENCE = re.compile(
+    r"\b([A-Z](?:[\w.]*\s)(?:[A-Z0-9][\w.]*\s){0,5}(?:Community|Research|Open)\s(?:[A-Z][\w-]*\s){0,3}Licen[cs]e(?:\sAgreement)?)"
+)
+LINK_URL = re.compile(r"\]\(<?(https://[^\s<>()]{1,500})>?\)")
+
+
+def _fill_licence(doc: Document, draft: Draft) -> None:
+    """The licence row: `[Name](<url>) (`id`)` as cardkit renders it, or a publisher's sentence
+    naming a custom licence ("the Llama 3.3 Community License Agreement, is available at: [url]")."""
+    rows = values_for(doc, _labels("license", "licence", "许可证"))
+    licence = draft["license"]
+    for item in rows:
+        if match := LICENCE_ROW.match(item.value):
+            name, url, stated_id = match.groups()
+        elif match := LICENCE_PLAIN.match(item.value):
+            (name, stated_id), url = match.groups(), None
+        elif (custom := CUSTOM_LICENCE.search(item.value)) and len(rows) == 1:
+            name, stated_id = custom.group(1), None
+            url = link.group(1) if (link := LINK_URL.search(item.value)) else None
+        else:
+            continue
+        if stated_id is not None and stated_id not in HUB_LICENSE_IDS:
+            continue
+        if stated_id is not None and is_todo(licence.get("id")):
+            licence["id"] = stated_id
+        if stated_id is not None and licence.get("id") != stated_id:
+            continue  # the row names another licence than the front matter's: not this one's name
+        _fill(draft, ("license", "name"), name.strip())
+        if url and licence.get("id") == "other" and "url" not in licence:
+            licence["url"] = url
+        return
