@@ -128,7 +128,16 @@ def snippet_title(doc: Document, block: CodeBlock) -> dict[str, str]:
     if not above:
         return {}
     title = EMOJI.sub("", above[-1].replace("*", "")).strip()
+    if match := BILINGUAL.fullmatch(title):  # `快速使用（Quickstart）`: each language its own title
+        first, second = match.group(1).strip(), match.group(2).strip()
+        zh, en = (first, second) if _is_chinese(first) else (second, first)
+        if _is_chinese(zh) and re.search("[A-Za-z]", en) and not re.search(f"[{CJK}]", en):
+            return {"en": en, "zh": zh}
     return {"zh" if _is_chinese(title) else "en": title} if title else {}
+
+
+BILINGUAL = re.compile(r"([^()（）]{1,80}?)\s*[（(]([^()（）]{1,80})[)）]")
+"""A heading in two languages, the second in parentheses: `快速使用（Quickstart）`, `Usage (用法)`."""
 
 
 # ---- precision and licence ----------------------------------------------------------------------
@@ -202,7 +211,7 @@ def _other_licence_named(doc: Document) -> bool:
 
 SUBSET_OR_METRIC = re.compile(
     r"^(?:avg\.?|average|mean|overall(?: acc\.?)?|[\w ]*summary|relevance|stem|social sciences?|"
-    r"humanities|others?|pass@\d+|acc(?:uracy)?|score|"
+    r"humanities|others?|pass@\d+|(?:avg\.?\s*)?acc(?:\.|uracy)?|score|"
     r"\d+-shot|zero-shot|few-shot|平均|总分)$",
     re.I,
 )
@@ -223,33 +232,70 @@ def model_keys(doc: Document, name: str | None) -> set[str]:
     return {k for k in keys if k}
 
 
+METRIC_COLUMNS = {
+    r"pass@(\d+)": r"pass@\1",
+    r"(?:avg\.?\s*|overall\s*)?acc(?:\.|uracy)?": "accuracy",
+}
+"""A results column that names its metric: `Pass@1` is pass@1, `Acc.`/`Avg. Acc.` accuracy."""
+
+
+def metric_of(label: str) -> str | None:
+    """The metric a results label's last part names (`C-Eval / Avg. Acc.` -> accuracy), else None."""
+    last = label.rsplit(" / ", 1)[-1].strip().lower()
+    for pattern, metric in METRIC_COLUMNS.items():
+        if re.fullmatch(pattern, last):
+            return re.sub(pattern, metric, last)
+    return None
+
+
+SHOT_ASIDE = re.compile(r"^(.*?)\s*[(（]\s*(\d{1,2})-shot\s*[)）]\s*$", re.I)
+"""`**Qwen-7B-Chat (5-shot)**`: this model's row, for the 5-shot setting."""
+
+
+def _model_row(label: str, keys: set[str]) -> tuple[bool, int | None]:
+    """(is this model's row, the shots its label states)."""
+    text = label.replace("*", "").strip()
+    if _key(text) in keys:
+        return True, None
+    if (match := SHOT_ASIDE.match(text)) and _key(match.group(1)) in keys:
+        return True, int(match.group(2))
+    return False, None
+
+
 def table_results(doc: Document, name: str | None) -> list[dict[str, Any]]:
-    """Scores from pipe tables with a row (or a column) labelled exactly with this model's name;
-    a benchmark listed twice with different scores (other shots, other tables) is left out."""
+    """Scores from pipe tables with a row (or a column) labelled exactly with this model's name
+    (or its name and a shot count, `Qwen-7B-Chat (5-shot)`); a benchmark listed twice for the same
+    shots with different scores (other tables) is left out."""
     keys = model_keys(doc, name)
-    scores: dict[str, set[float]] = {}
-    order: list[str] = []
+    scores: dict[tuple[str, int | None], set[float]] = {}
+    order: list[tuple[str, int | None]] = []
     for table in doc.tables if keys else []:
         if not table.header:
             continue
         section = next((text for line, text in reversed(doc.headings) if line < table.header_line), "")
-        pairs: list[tuple[str, str]] = []
+        pairs: list[tuple[str, str, int | None]] = []
         for _, row in table.rows:
-            if _key(row[0]) in keys:  # this model's row: one score per benchmark column
-                pairs += list(zip(table.header[1:], row[1:], strict=False))
+            this, shots = _model_row(row[0], keys)
+            if this:  # this model's row: one score per benchmark column
+                pairs += [(h, c, shots) for h, c in zip(table.header[1:], row[1:], strict=False)]
         if column := next((i for i, h in enumerate(table.header) if i and _key(h) in keys), None):
-            pairs += [(row[0], row[column]) for _, row in table.rows if column < len(row)]
-        for benchmark, cell in pairs:
+            pairs += [(row[0], row[column], None) for _, row in table.rows if column < len(row)]
+        for benchmark, cell, shots in pairs:
             label = re.sub(r"[*`]", "", benchmark).strip()
             if SUBSET_OR_METRIC.match(label):
                 label = f"{section.strip()} / {label}" if section.strip() else ""
             if label and (match := SCORE.match(cell)) and len(label) <= 60:
-                if label not in scores:
-                    order.append(label)
-                scores.setdefault(label, set()).add(float(match.group(1)))
+                if (label, shots) not in scores:
+                    order.append((label, shots))
+                scores.setdefault((label, shots), set()).add(float(match.group(1)))
     results = [
-        {"benchmark": label, "value": next(iter(scores[label]))}
-        for label in order
-        if len(scores[label]) == 1
+        {
+            "benchmark": label,
+            "value": next(iter(scores[(label, shots)])),
+            "few_shot": shots,
+            "metric": metric_of(label),
+        }
+        for label, shots in order
+        if len(scores[(label, shots)]) == 1
     ]
     return results[:MAX_RESULTS]
