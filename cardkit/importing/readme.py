@@ -49,6 +49,10 @@ def import_card(text: str, config: dict[str, Any] | None = None, repo_id: str | 
         name: {**todo_text(f"{name.replace('_', ' ')} section"), **sections.get(name, {})}
         for name in ("summary", "intended_use", "out_of_scope_use", "limitations", "bias")
     }
+    if "acknowledgements" in sections:
+        draft["prose"]["acknowledgements"] = sections["acknowledgements"]
+    if "commercial_use" in sections:
+        draft["license"]["commercial_use"].update(sections["commercial_use"])
     draft["citation"] = draft_citation(doc)
     fill_labelled(doc, draft)
     return draft

@@ -51,13 +51,16 @@ def display_name(doc: Document) -> str | None:
 # ---- sections -----------------------------------------------------------------------------------
 
 PROSE_HEADINGS = {
-    "summary": r"introduction|介绍|介紹|简介|簡介|model description|overview|model summary",
-    "intended_use": r"intended use|uses|用途|使用场景",
-    "out_of_scope_use": r"out[- ]of[- ]scope",
+    "summary": r"introduction|介绍|介紹|简介|簡介|model description|overview|model summary|model information",
+    "intended_use": r"intended use|uses|direct use|用途|使用场景|直接使用",
+    "out_of_scope_use": r"out[- ]of[- ]scope|超出适用范围|超出適用範圍",
     "limitations": r"limitations?|局限|局限性",
     "bias": r"bias|偏见|偏見",
     "training": r"training data|dataset and training|训练数据|预训练数据|訓練數據",
+    "commercial_use": r"commercial use|商业使用|商業使用",
+    "acknowledgements": r"acknowledge?ments?|致谢|致謝",
 }
+"""A heading naming two fields (`Bias, Risks, and Limitations`) gives its text to both."""
 PROSE_PATTERNS = {
     name: re.compile(rf"(?<![a-z])(?:{words})(?![a-z])", re.I) for name, words in PROSE_HEADINGS.items()
 }
@@ -103,7 +106,8 @@ def _bounded(paragraphs: list[str]) -> str:
 
 def prose_sections(doc: Document) -> dict[str, dict[str, str]]:
     """Prose field -> {"en": ..., "zh": ...} from the first section whose heading names it; each
-    paragraph goes to the language it is written in (bilingual sections fill both)."""
+    paragraph goes to the language it is written in (bilingual sections fill both). Without a
+    summary section, the text under the title heading (the model's name) is the summary."""
     found: dict[str, dict[str, str]] = {}
     for _, heading, body in section_bodies(doc):
         for name, pattern in PROSE_PATTERNS.items():
@@ -111,15 +115,38 @@ def prose_sections(doc: Document) -> dict[str, dict[str, str]]:
                 continue
             if name == "intended_use" and PROSE_PATTERNS["out_of_scope_use"].search(heading):
                 continue
-            paragraphs = _paragraphs(body)
-            texts = {
-                "zh": _bounded([p for p in paragraphs if _is_chinese(p)]),
-                "en": _bounded([p for p in paragraphs if not _is_chinese(p)]),
-            }
-            if texts := {k: v for k, v in texts.items() if v}:
+            if texts := _texts(body):
                 found[name] = texts
-            break
+    if "summary" not in found and (title := _title_body(doc)) and (texts := _texts(title)):
+        found["summary"] = texts
     return found
+
+
+def _texts(body: list[str]) -> dict[str, str]:
+    paragraphs = [AUTOLINK.sub(r"\1", p) for p in _paragraphs(body) if not SWITCHER.match(p)]
+    texts = {
+        "zh": _bounded([p for p in paragraphs if _is_chinese(p)]),
+        "en": _bounded([p for p in paragraphs if not _is_chinese(p)]),
+    }
+    return {k: v for k, v in texts.items() if v}
+
+
+AUTOLINK = re.compile(r"<(https?://[^\s<>]{1,500})>")
+"""`<https://x.org>` is Markdown's autolink: its text is the address."""
+SWITCH_ITEM = r"(?:\*\*[^*|]{1,40}\*\*|\[[^\]|]{1,40}\]\([^)\s]{1,200}\))"
+SWITCHER = re.compile(rf"^{SWITCH_ITEM}(?:\s*\|\s*{SWITCH_ITEM})+$")
+"""`**English** | [简体中文](README_zh.md)`: a language switcher, not a paragraph of the summary."""
+
+
+def _title_body(doc: Document) -> list[str] | None:
+    """The prose under the first heading when that heading is the model's name (`# Falcon-7B`,
+    `# Model Card for Mistral-7B-v0.1`), up to the next heading."""
+    if not doc.headings or (name := display_name(doc)) is None:
+        return None
+    line, heading = doc.headings[0]
+    if NAME_AFFIX.sub("", EMOJI.sub("", heading.replace("*", "")).strip()).strip() != name:
+        return None
+    return next((body for start, _, body in section_bodies(doc) if start == line), None)
 
 
 def snippet_title(doc: Document, block: CodeBlock) -> dict[str, str]:
