@@ -10,7 +10,7 @@ from typing import Any
 
 from cardkit.core.hub_ids import HUB_LICENSE_IDS
 from cardkit.importing.draft import Draft, as_items, as_text, prose_text, todo, todo_text
-from cardkit.readme.claims import display_name, licence
+from cardkit.readme.claims import display_name, licence, section_bodies
 from cardkit.readme.document import Document
 from cardkit.readme.identity import MIRROR_OWNERS
 
@@ -30,21 +30,52 @@ def repo_from_snippets(doc: Document) -> str | None:
 def draft_identity(doc: Document, meta: dict[str, Any]) -> Draft:
     languages = [t for t in map(as_text, as_items(meta.get("language")) or [meta.get("language")]) if t]
     developer = _developer(doc.text)
+    name = display_name(doc)
     identity: Draft = {
         "repo_id": doc.repo_id or todo("Hub repo id, owner/name"),
-        "name": display_name(doc) or todo("display name"),
+        "name": name or todo("display name"),
         "developer": developer.group(1).strip() if developer else todo("organisation that built the model"),
         "family": todo("model family, e.g. StableLM"),
-        "variant": todo("base | instruct | chat"),
+        "variant": _variant(name, doc.repo_id) or todo("base | instruct | chat"),
         "languages": languages or todo("ISO 639 codes"),
     }
-    if contact := re.search(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", prose_text(doc)):
-        identity["contact"] = contact.group(0)
+    if contact := _contact_section(doc):
+        identity["contact"] = contact
+    elif contact_match := re.search(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", prose_text(doc)):
+        identity["contact"] = contact_match.group(0)
     if isinstance(meta.get("base_model"), str):
         identity["base_model"] = meta["base_model"]
     if tags := [t for t in map(as_text, as_items(meta.get("tags"))) if t is not None]:
         identity["tags"] = tags
     return identity
+
+VARIANT_WORDS = {"chat": "chat", "instruct": "instruct", "base": "base"}
+
+
+def _variant(name: str | None, repo_id: str | None) -> str | None:
+    """`Qwen-7B-Chat`, `glm-4-9b-chat`: the variant the name's last word states. Both the name and
+    the repo's, where both exist, must say the same (`ChatGLM3-6B` says nothing)."""
+    words = {
+        VARIANT_WORDS.get(re.split(r"[-_ ]", text)[-1].lower())
+        for text in (name, repo_id.split("/")[-1] if repo_id else None)
+        if text
+    }
+    return words.pop() if len(words) == 1 else None
+
+
+CONTACT_HEADING = re.compile(r"^(?:(?:model card )?contact(?: us)?|模型卡联系方式|联系方式|联系我们)$", re.I)
+CONTACT = re.compile(r"<?(https://[^\s<>]{1,500}|[\w.+-]{1,100}@[\w.-]{1,100}\.[a-z]{2,})>?")
+
+
+def _contact_section(doc: Document) -> str | None:
+    """A contact section whose whole text is one address: `<https://...>` or an email."""
+    for _, heading, body in section_bodies(doc):
+        if CONTACT_HEADING.match(heading.replace("*", "").strip()):
+            lines = [line.strip() for line in body if line.strip() and not line.strip().startswith("<!--")]
+            if len(lines) == 1 and (match := CONTACT.fullmatch(lines[0])):
+                return match.group(1)
+    return None
+
 
 DEVELOPER_LABEL = re.compile(r"Developed by|Model Developers")
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cardkit.core.hub_ids import HUB_LICENSE_IDS
-from cardkit.importing.draft import Draft, is_todo
+from cardkit.importing.draft import Draft, is_todo, todo
 from cardkit.importing.labelled_values import (
     as_bool,
     as_code,
@@ -24,10 +24,12 @@ from cardkit.importing.labelled_values import (
     as_languages,
     as_name,
     as_repo_link,
+    as_url,
     choice,
     codes,
     names_list,
 )
+from cardkit.readme.claims import is_chinese
 from cardkit.readme.document import Document
 from cardkit.readme.labels import Labelled, values_for
 
@@ -107,7 +109,7 @@ FIELDS: list[tuple[tuple[str, ...], frozenset[str], Reader, bool]] = [
     (("architecture", "num_layers"), _labels("layers", "层数"), as_count_text, True),
     (("architecture", "num_attention_heads"), _labels("attention heads", "注意力头数"), as_count_text, True),
     (("architecture", "num_kv_heads"), _labels("key/value heads", "键/值头数"), as_count_text, True),
-    (("architecture", "head_dim"), _labels("head width", "注意力头维度"), as_count_text, True),
+    (("architecture", "head_dim"), _labels("head width", "注意力头维度", "head_dim"), as_count_text, True),
     (("architecture", "intermediate_size"), _labels("feed-forward size", "前馈层维度"), as_count_text, True),
     (("architecture", "gated_mlp"), _labels("gated feed-forward", "门控前馈层"), as_bool, True),
     (("architecture", "vocab_size"), _labels("embedding rows", "嵌入矩阵行数"), as_count_text, True),
@@ -232,6 +234,20 @@ HARDWARE_FIELDS: list[tuple[str, frozenset[str], Reader]] = [
 ]
 
 
+SOURCES = {
+    "paper": _labels("paper", "论文"),
+    "technical_report": _labels("technical report", "技术报告"),
+    "repository": _labels("code repository", "代码仓库"),
+    "demo": _labels("demo", "演示"),
+}
+PROSE_LABELS = {"out_of_scope_use": _labels("out-of-scope", "out-of-scope use", "out-of-scope uses")}
+"""Prose a publisher writes after a bold label (`**Out-of-scope** Use in any manner that ...`)."""
+
+
+def _plain_prose(value: str) -> str:
+    return value.strip()
+
+
 def _one(items: list[Labelled], read: Reader) -> Any:
     """The one value the labelled facts state; None when none reads or two read differently."""
     values = [value for item in items if (value := read(item.value)) is not None]
@@ -267,6 +283,13 @@ def fill_labelled(doc: Document, draft: Draft) -> None:
         items = [item for item in values_for(doc, labels) if item.section in sections]
         if (value := _one(items, read)) is not None:
             _fill(draft, path, value)
+    for key, labels in SOURCES.items():
+        if (value := _one(values_for(doc, labels), as_url)) is not None:
+            _fill(draft, ("identity", "sources", key), value)
+    for field, labels in PROSE_LABELS.items():
+        for item in values_for(doc, labels)[:1]:
+            text = _plain_prose(item.value)
+            _fill(draft, ("prose", field, "zh" if is_chinese(text) else "en"), text)
     _fill_parameters(doc, draft)
     _fill_positional(doc, draft)
     _fill_licence(doc, draft)
@@ -287,11 +310,23 @@ def _fill_parameters(doc: Document, draft: Draft) -> None:
         _fill(draft, ("architecture", "parameters", "label"), match.group(2))
 
 
+POSITIONAL_LABELS = _labels("positional embeddings", "positionnal embeddings", "position embeddings")
+
+
+def _positional_word(value: str) -> str | None:
+    match = re.match(r"(rotary|alibi|learned)\b", value.strip().lower())
+    return match.group(1) if match else None
+
+
 def _fill_positional(doc: Document, draft: Draft) -> None:
     kind = _one(values_for(doc, _labels("positional encoding", "位置编码")), lambda v: choice(POSITIONAL, v))
+    if kind is None:  # `**Positionnal embeddings:** rotary (Su et al., 2021);`
+        kind = _one(values_for(doc, POSITIONAL_LABELS), _positional_word)
     if kind is None or not is_todo(draft["architecture"].get("positional_embedding")):
         return
     positional: Draft = {"type": kind}
+    if kind == "rotary":
+        positional["rotary_fraction"] = todo("rotary_fraction")
     if kind == "rotary":
         for key, labels in (
             ("rotary_fraction", ("rotary fraction", "旋转维度占比")),
@@ -334,6 +369,6 @@ def _fill_licence(doc: Document, draft: Draft) -> None:
         if stated_id is not None and licence.get("id") != stated_id:
             continue  # the row names another licence than the front matter's: not this one's name
         _fill(draft, ("license", "name"), name.strip())
-        if url and licence.get("id") == "other" and "url" not in licence:
+        if url and "url" not in licence:
             licence["url"] = url
         return

@@ -102,6 +102,12 @@ def names_list(value: str) -> list[str] | None:
     return items if all(items) and all(len(i) <= 80 for i in items) else None
 
 
+def as_url(value: str) -> str | None:
+    """`<https://arxiv.org/abs/2402.17834>` or a bare https address, nothing else."""
+    match = re.fullmatch(r"<?(https://[^\s<>()]{1,500})>?", value.strip())
+    return match.group(1) if match else None
+
+
 REPO = re.compile(r"^\[([\w.-]{1,96}/[\w.-]{1,96})\]\(<?https://huggingface\.co/\1>?\)$")
 
 

@@ -56,7 +56,7 @@ PROSE_HEADINGS = {
     "out_of_scope_use": r"out[- ]of[- ]scope|超出适用范围|超出適用範圍",
     "limitations": r"limitations?|局限|局限性",
     "bias": r"bias|偏见|偏見",
-    "training": r"training data|dataset and training|训练数据|预训练数据|訓練數據",
+    "training": r"^(?:training data|dataset and training|训练数据|预训练数据|訓練數據)",
     "commercial_use": r"commercial use|商业使用|商業使用",
     "acknowledgements": r"acknowledge?ments?|致谢|致謝",
 }
@@ -67,9 +67,20 @@ PROSE_PATTERNS = {
 HEADING_LEVEL = re.compile(r"^ {0,3}(#{1,6})\s")
 
 
+MIN_CHINESE_CHARACTERS = 8
+"""A paragraph with eight Chinese characters is Chinese, however many model names and links in
+Latin letters it has (`Yi-34B-Chat 模型在 AlpacaEval Leaderboard 排名第二`)."""
+
+
+def is_chinese(text: str) -> bool:
+    """Text written in Chinese: a third of its letters, or eight of them, are Chinese characters."""
+    return _is_chinese(text)
+
+
 def _is_chinese(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(bool(re.match(f"[{CJK}]", c)) for c in letters) / len(letters) > 0.3
+    chinese = sum(bool(re.match(f"[{CJK}]", c)) for c in letters)
+    return bool(letters) and (chinese / len(letters) > 0.3 or chinese >= MIN_CHINESE_CHARACTERS)
 
 
 def section_bodies(doc: Document) -> Iterator[tuple[int, str, list[str]]]:
@@ -109,7 +120,8 @@ def prose_sections(doc: Document) -> dict[str, dict[str, str]]:
     paragraph goes to the language it is written in (bilingual sections fill both). Without a
     summary section, the text under the title heading (the model's name) is the summary."""
     found: dict[str, dict[str, str]] = {}
-    for _, heading, body in section_bodies(doc):
+    for _, raw_heading, body in section_bodies(doc):
+        heading = EMOJI.sub("", raw_heading.replace("*", "")).strip()
         for name, pattern in PROSE_PATTERNS.items():
             if name in found or not pattern.search(heading):
                 continue
@@ -123,7 +135,7 @@ def prose_sections(doc: Document) -> dict[str, dict[str, str]]:
 
 
 def _texts(body: list[str]) -> dict[str, str]:
-    paragraphs = [AUTOLINK.sub(r"\1", p) for p in _paragraphs(body) if not SWITCHER.match(p)]
+    paragraphs = [AUTOLINK.sub(r"\1", p) for p in _paragraphs(body) if _is_prose(p)]
     texts = {
         "zh": _bounded([p for p in paragraphs if _is_chinese(p)]),
         "en": _bounded([p for p in paragraphs if not _is_chinese(p)]),
@@ -131,6 +143,15 @@ def _texts(body: list[str]) -> dict[str, str]:
     return {k: v for k, v in texts.items() if v}
 
 
+def _is_prose(paragraph: str) -> bool:
+    """Not a language switcher, and more than links and images (`Read this in [English](...)`,
+    `[![contributors](...)](...)`): a paragraph of the section's text."""
+    words = LINK_OR_IMAGE.sub("", LINK_OR_IMAGE.sub("", paragraph))  # twice: a linked image
+    return not SWITCHER.match(paragraph) and len(words.strip()) >= MIN_PROSE_CHARS
+
+
+MIN_PROSE_CHARS = 20
+LINK_OR_IMAGE = re.compile(r"!?\[[^\[\]]{0,200}\]\([^()]{0,500}\)|<[^<>]{0,500}>")
 AUTOLINK = re.compile(r"<(https?://[^\s<>]{1,500})>")
 """`<https://x.org>` is Markdown's autolink: its text is the address."""
 SWITCH_ITEM = r"(?:\*\*[^*|]{1,40}\*\*|\[[^\]|]{1,40}\]\([^)\s]{1,200}\))"
