@@ -25,7 +25,7 @@ from cardkit.importing.labelled import fill_labelled
 from cardkit.importing.metadata import front_matter
 from cardkit.importing.training import draft_training
 from cardkit.importing.usage import draft_citation, draft_usage
-from cardkit.readme.claims import prose_sections
+from cardkit.readme.claims import commercial_terms, prose_sections
 from cardkit.readme.parse import parse
 
 
@@ -51,8 +51,7 @@ def import_card(text: str, config: dict[str, Any] | None = None, repo_id: str | 
     }
     if "acknowledgements" in sections:
         draft["prose"]["acknowledgements"] = sections["acknowledgements"]
-    if "commercial_use" in sections:
-        draft["license"]["commercial_use"].update(sections["commercial_use"])
+    draft["license"]["commercial_use"].update(sections.get("commercial_use") or commercial_terms(doc))
     draft["citation"] = draft_citation(doc)
     fill_labelled(doc, draft)
     return draft

@@ -134,8 +134,24 @@ def prose_sections(doc: Document) -> dict[str, dict[str, str]]:
     return found
 
 
-def _texts(body: list[str]) -> dict[str, str]:
+LICENCE_HEADING = re.compile(r"licen[cs]e|许可|协议|協議", re.I)
+COMMERCIAL = re.compile(r"commercial|商用|商业|商業", re.I)
+
+
+def commercial_terms(doc: Document) -> dict[str, str]:
+    """What the licence section says about commercial use: its paragraphs that name it ("支持商用",
+    "allowed for commercial purposes"), by language; {} when no licence section names it."""
+    found: dict[str, str] = {}
+    for _, heading, body in section_bodies(doc):
+        if LICENCE_HEADING.search(heading):
+            texts = _texts(body, COMMERCIAL)
+            found = {**texts, **found}
+    return found
+
+
+def _texts(body: list[str], about: re.Pattern[str] | None = None) -> dict[str, str]:
     paragraphs = [AUTOLINK.sub(r"\1", p) for p in _paragraphs(body) if _is_prose(p)]
+    paragraphs = [p for p in paragraphs if about is None or about.search(p)]
     texts = {
         "zh": _bounded([p for p in paragraphs if _is_chinese(p)]),
         "en": _bounded([p for p in paragraphs if not _is_chinese(p)]),

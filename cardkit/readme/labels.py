@@ -35,7 +35,7 @@ class Labelled:
 
 def label_key(text: str) -> str:
     """`**Developed by:**` -> `developed by`: markup, a trailing colon and case dropped."""
-    text = re.sub(r"[*_`\\]", "", text).strip().rstrip(":：").strip()
+    text = re.sub(r"[*`\\]", "", text).strip().strip("_").rstrip(":：").strip()
     return re.sub(r"\s+", " ", text).lower()
 
 
