@@ -10,7 +10,7 @@ from typing import Any
 
 from cardkit.core.hub_ids import HUB_LICENSE_IDS
 from cardkit.importing.draft import Draft, as_items, as_text, prose_text, todo, todo_text
-from cardkit.readme.claims import display_name, licence, section_bodies
+from cardkit.readme.claims import display_name, licence, prose_sections, section_bodies, title_text
 from cardkit.readme.document import Document
 from cardkit.readme.identity import MIRROR_OWNERS
 
@@ -34,7 +34,9 @@ def draft_identity(doc: Document, meta: dict[str, Any]) -> Draft:
     identity: Draft = {
         "repo_id": doc.repo_id or todo("Hub repo id, owner/name"),
         "name": name or todo("display name"),
-        "developer": developer.group(1).strip() if developer else todo("organisation that built the model"),
+        "developer": developer.group(1).strip()
+        if developer
+        else _summary_developer(doc) or todo("organisation that built the model"),
         "family": todo("model family, e.g. StableLM"),
         "variant": _variant(name, doc.repo_id) or todo("base | instruct | chat"),
         "languages": languages or todo("ISO 639 codes"),
@@ -48,6 +50,30 @@ def draft_identity(doc: Document, meta: dict[str, Any]) -> Draft:
     if tags := [t for t in map(as_text, as_items(meta.get("tags"))) if t is not None]:
         identity["tags"] = tags
     return identity
+
+ORG_WORD = r"[A-Z][\w&-]*(?:\.[\w&-]+)*"
+BUILT_BY = re.compile(
+    rf"\b(?:built|developed|created|released|proposed) by (?:the )?\[?({ORG_WORD}(?: {ORG_WORD}){{0,3}})"
+)
+ZH_WORD = r"[^\s\[\]()，。、（）]{1,12}"
+BUILT_BY_ZH = re.compile(
+    rf"是\s*\[?({ZH_WORD}(?: {ZH_WORD})?)(?:\]\([^()\s]{{0,300}}\))?\]?\s*(?:研发|推出|开发|发布|从零训练)的"
+)
+"""`Falcon-7B is a ... model built by TII`, `Qwen-7B是阿里云研发的`: the developer the summary names."""
+
+
+def _summary_developer(doc: Document) -> str | None:
+    """The organisation the summary (or the text under the title) says built the model: the English
+    text's, else the Chinese text's; two different names in one language leave it TODO."""
+    sources = (title_text(doc), prose_sections(doc).get("summary", {}))
+    for lang, pattern in (("en", BUILT_BY), ("zh", BUILT_BY_ZH)):
+        names = {m.group(1).strip() for texts in sources for m in pattern.finditer(texts.get(lang, ""))}
+        if len(names) == 1:
+            return names.pop()
+        if names:
+            return None
+    return None
+
 
 VARIANT_WORDS = {"chat": "chat", "instruct": "instruct", "base": "base"}
 

@@ -175,6 +175,12 @@ SWITCHER = re.compile(rf"^{SWITCH_ITEM}(?:\s*\|\s*{SWITCH_ITEM})+$")
 """`**English** | [简体中文](README_zh.md)`: a language switcher, not a paragraph of the summary."""
 
 
+def title_text(doc: Document) -> dict[str, str]:
+    """The text under the title heading, by language ({} when the first heading is not the name)."""
+    body = _title_body(doc)
+    return _texts(body) if body else {}
+
+
 def _title_body(doc: Document) -> list[str] | None:
     """The prose under the first heading when that heading is the model's name (`# Falcon-7B`,
     `# Model Card for Mistral-7B-v0.1`), up to the next heading."""
