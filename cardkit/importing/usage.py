@@ -125,20 +125,53 @@ def _example_prompt(block: CodeBlock) -> str | None:
 GENERATION_KEYS = ("do_sample", "temperature", "top_p", "top_k", "max_new_tokens", "repetition_penalty")
 
 
+def _settings(pairs: Iterator[tuple[str | None, ast.expr]]) -> Draft:
+    return {
+        key: value.value
+        for key, value in pairs
+        if key in GENERATION_KEYS
+        and isinstance(value, ast.Constant)
+        and (isinstance(value.value, bool) or as_metric_value(value.value) is not None)
+    }
+
+
 def _generation(block: CodeBlock) -> Draft:
-    for call in _calls(block):
-        if getattr(call.func, "attr", "") != "generate":
-            continue
-        settings = {
-            kw.arg: kw.value.value
-            for kw in call.keywords
-            if kw.arg in GENERATION_KEYS
-            and isinstance(kw.value, ast.Constant)
-            and (isinstance(kw.value.value, bool) or as_metric_value(kw.value.value) is not None)
-        }
-        if settings:
-            return settings
+    """The sampling settings of the first call that generates: `model.generate(...)` (with a
+    `**gen_kwargs` dict literal the snippet binds) or a pipeline object called on the prompt."""
+    calls = sorted(_calls(block), key=lambda c: (c.lineno, c.col_offset))
+    dicts = _bound_dicts(block)
+    for call in calls:
+        name = call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", "")
+        pipeline_object = name in ("pipeline", "pipe", "generator") and isinstance(call.func, ast.Name)
+        if name == "generate" or pipeline_object:
+            pairs = [(kw.arg, kw.value) for kw in call.keywords]
+            for kw in call.keywords:
+                if kw.arg is None and isinstance(kw.value, ast.Name) and kw.value.id in dicts:
+                    pairs += dicts[kw.value.id]
+            if settings := _settings(iter(pairs)):
+                return settings
     return {}
+
+
+def _bound_dicts(block: CodeBlock) -> dict[str, list[tuple[str | None, ast.expr]]]:
+    """`gen_kwargs = {"do_sample": True, ...}`: dict literals bound to a name, as key/value pairs."""
+    try:
+        tree = parse_snippet(block.text)
+    except SnippetError:
+        return {}
+    bound: dict[str, list[tuple[str | None, ast.expr]]] = {}
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Dict)
+        ):
+            bound[node.targets[0].id] = [
+                (k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None, v)
+                for k, v in zip(node.value.keys, node.value.values, strict=True)
+            ]
+    return bound
 
 
 def draft_citation(doc: Document) -> str | dict[str, str]:
