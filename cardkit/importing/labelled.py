@@ -29,9 +29,9 @@ from cardkit.importing.labelled_values import (
     codes,
     names_list,
 )
-from cardkit.readme.claims import is_chinese
+from cardkit.readme.claims import display_name, is_chinese, is_model_row, model_keys
 from cardkit.readme.document import Document
-from cardkit.readme.labels import Labelled, values_for
+from cardkit.readme.labels import Labelled, label_key, values_for
 
 Reader = Callable[[str], Any]
 
@@ -290,6 +290,7 @@ def fill_labelled(doc: Document, draft: Draft) -> None:
         for item in values_for(doc, labels)[:1]:
             text = _plain_prose(item.value)
             _fill(draft, ("prose", field, "zh" if is_chinese(text) else "en"), text)
+    _fill_from_model_row(doc, draft)
     _fill_parameters(doc, draft)
     _fill_positional(doc, draft)
     _fill_licence(doc, draft)
@@ -297,6 +298,38 @@ def fill_labelled(doc: Document, draft: Draft) -> None:
         for key, labels, read in fields:
             if (value := _one(values_for(doc, labels), read)) is not None:
                 _fill(draft, ("training", group, key), value)
+
+
+HUB_LINK = re.compile(
+    r"\[[^\[\]\w]{0,4}([\w.-]{1,96}/[\w.-]{1,96})\]\(<?https://huggingface\.co/([\w.-]{1,96}/[\w.-]{1,96})>?\)"
+)
+RELEASE_HEADER = re.compile(r"^(?:release date|发布日期|发布时间)$", re.I)
+
+
+def _fill_from_model_row(doc: Document, draft: Draft) -> None:
+    """A model-zoo table's row for this model (`| **InternLM 7B** | [🤗internlm/internlm-7b](...) |
+    ... | 2023-07-06 |`): its Hub link (text and address agreeing) and its release date."""
+    keys = model_keys(doc, display_name(doc))
+    rows = [
+        (t, row) for t in doc.tables if t.header for _, row in t.rows if keys and is_model_row(row[0], keys)
+    ]
+    repos = {
+        m.group(1)
+        for _, row in rows
+        for cell in row[1:]
+        for m in HUB_LINK.finditer(cell)
+        if m.group(1) == m.group(2)
+    }
+    if len(repos) == 1:
+        _fill(draft, ("identity", "repo_id"), repos.pop())
+    dates = {
+        date
+        for table, row in rows
+        for index, header in enumerate(table.header)
+        if RELEASE_HEADER.match(label_key(header)) and index < len(row) and (date := as_date(row[index]))
+    }
+    if len(dates) == 1:
+        _fill(draft, ("identity", "release_date"), dates.pop())
 
 
 PARAMETERS = re.compile(r"^([\d,]+)\s*[(（]`(\d+(?:\.\d+)?[BM])`[)）]$")

@@ -13,10 +13,15 @@ from typing import Any
 from cardkit.core.citation import bibtex_problems
 from cardkit.core.python_snippet import SnippetError, parse_snippet
 from cardkit.core.text_patterns import MIRROR_HOSTS
-from cardkit.importing.draft import Draft, as_metric_value, todo, todo_text
+from cardkit.importing.draft import Draft, as_metric_value, prose_text, todo, todo_text
 from cardkit.importing.requirements import pip_requirements
 from cardkit.readme.claims import MAX_BIBTEX_ENTRIES, snippet_title
 from cardkit.readme.document import CodeBlock, Document, bibtex_entries
+
+TRANSFORMERS_IN_WORDS = re.compile(
+    r"\btransformers(?: version)?,? v?(\d{1,3}\.\d{1,3}(?:\.\d{1,3})?)\s*(?:or (?:newer|later|above)|及以上)", re.I
+)
+"""`a stable version of Transformers, 4.34.0 or newer`, `transformers 4.32.0及以上版本`."""
 
 
 def draft_usage(doc: Document) -> Draft:
@@ -46,7 +51,10 @@ def draft_usage(doc: Document) -> Draft:
             prompt = prompt or _example_prompt(block)
             generation = generation or _generation(block)
     usage: Draft = {}
-    stated = sorted(set(re.findall(r"transformers\s*>=\s*\d+(?:\.\d+)*", doc.text)))
+    stated = sorted(
+        {*re.findall(r"transformers\s*>=\s*\d+(?:\.\d+)*", doc.text)}
+        | {f"transformers>={v}" for v in TRANSFORMERS_IN_WORDS.findall(prose_text(doc))}
+    )
     if not any(re.match(r"transformers\b", p) for p in installed):  # the install line's own pin first
         installed += [r.replace(" ", "") for r in stated]
     if installed:

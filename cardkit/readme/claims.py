@@ -322,6 +322,11 @@ SHOT_ASIDE = re.compile(r"^(.*?)\s*[(（]\s*(\d{1,2})-shot\s*[)）]\s*$", re.I)
 """`**Qwen-7B-Chat (5-shot)**`: this model's row, for the 5-shot setting."""
 
 
+def is_model_row(label: str, keys: set[str]) -> bool:
+    """Whether a table row's label names this model (one of `model_keys`), shots aside or not."""
+    return _model_row(label, keys)[0]
+
+
 def _model_row(label: str, keys: set[str]) -> tuple[bool, int | None]:
     """(is this model's row, the shots its label states)."""
     text = label.replace("*", "").strip()
