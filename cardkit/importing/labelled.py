@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from cardkit.core.hub_ids import HUB_LICENSE_IDS
-from cardkit.importing.draft import Draft, is_todo, todo
+from cardkit.importing.draft import Draft, fill_field, is_todo, todo
+from cardkit.importing.labelled_rows import fill_from_model_row, fill_licence
 from cardkit.importing.labelled_values import (
     as_bool,
     as_code,
@@ -29,9 +29,9 @@ from cardkit.importing.labelled_values import (
     codes,
     names_list,
 )
-from cardkit.readme.claims import display_name, is_chinese, is_model_row, model_keys
+from cardkit.readme.claims import is_chinese
 from cardkit.readme.document import Document
-from cardkit.readme.labels import Labelled, label_key, values_for
+from cardkit.readme.labels import Labelled, values_for
 
 Reader = Callable[[str], Any]
 
@@ -255,20 +255,6 @@ def _one(items: list[Labelled], read: Reader) -> Any:
     return values[0] if len(distinct) == 1 else None
 
 
-def _fill(draft: Draft, path: tuple[str, ...], value: Any) -> None:
-    """Set draft[path] to `value` where it is absent or TODO; a stated value is never overwritten."""
-    node = draft
-    for key in path[:-1]:
-        child = node.get(key)
-        if child is None or is_todo(child):
-            child = node[key] = {}
-        if not isinstance(child, dict):
-            return
-        node = child
-    if path[-1] not in node or is_todo(node[path[-1]]):
-        node[path[-1]] = value
-
-
 def fill_labelled(doc: Document, draft: Draft) -> None:
     """Fill the draft's TODO fields from the README's labelled facts (in place)."""
     family = bool(doc.identity.family) and not doc.repo_id
@@ -276,60 +262,28 @@ def fill_labelled(doc: Document, draft: Draft) -> None:
         if specific and family:
             continue
         if (value := _one(values_for(doc, labels), read)) is not None:
-            _fill(draft, path, value)
+            fill_field(draft, path, value)
     if family:
         return
     for path, sections, labels, read in SECTION_FIELDS:
         items = [item for item in values_for(doc, labels) if item.section in sections]
         if (value := _one(items, read)) is not None:
-            _fill(draft, path, value)
+            fill_field(draft, path, value)
     for key, labels in SOURCES.items():
         if (value := _one(values_for(doc, labels), as_url)) is not None:
-            _fill(draft, ("identity", "sources", key), value)
+            fill_field(draft, ("identity", "sources", key), value)
     for field, labels in PROSE_LABELS.items():
         for item in values_for(doc, labels)[:1]:
             text = _plain_prose(item.value)
-            _fill(draft, ("prose", field, "zh" if is_chinese(text) else "en"), text)
-    _fill_from_model_row(doc, draft)
+            fill_field(draft, ("prose", field, "zh" if is_chinese(text) else "en"), text)
+    fill_from_model_row(doc, draft)
     _fill_parameters(doc, draft)
     _fill_positional(doc, draft)
-    _fill_licence(doc, draft)
+    fill_licence(doc, draft)
     for group, fields in (("optimizer", OPTIMIZER_FIELDS), ("hardware", HARDWARE_FIELDS)):
         for key, labels, read in fields:
             if (value := _one(values_for(doc, labels), read)) is not None:
-                _fill(draft, ("training", group, key), value)
-
-
-HUB_LINK = re.compile(
-    r"\[[^\[\]\w]{0,4}([\w.-]{1,96}/[\w.-]{1,96})\]\(<?https://huggingface\.co/([\w.-]{1,96}/[\w.-]{1,96})>?\)"
-)
-RELEASE_HEADER = re.compile(r"^(?:release date|发布日期|发布时间)$", re.I)
-
-
-def _fill_from_model_row(doc: Document, draft: Draft) -> None:
-    """A model-zoo table's row for this model (`| **InternLM 7B** | [🤗internlm/internlm-7b](...) |
-    ... | 2023-07-06 |`): its Hub link (text and address agreeing) and its release date."""
-    keys = model_keys(doc, display_name(doc))
-    rows = [
-        (t, row) for t in doc.tables if t.header for _, row in t.rows if keys and is_model_row(row[0], keys)
-    ]
-    repos = {
-        m.group(1)
-        for _, row in rows
-        for cell in row[1:]
-        for m in HUB_LINK.finditer(cell)
-        if m.group(1) == m.group(2)
-    }
-    if len(repos) == 1:
-        _fill(draft, ("identity", "repo_id"), repos.pop())
-    dates = {
-        date
-        for table, row in rows
-        for index, header in enumerate(table.header)
-        if RELEASE_HEADER.match(label_key(header)) and index < len(row) and (date := as_date(row[index]))
-    }
-    if len(dates) == 1:
-        _fill(draft, ("identity", "release_date"), dates.pop())
+                fill_field(draft, ("training", group, key), value)
 
 
 PARAMETERS = re.compile(r"^([\d,]+)\s*[(（]`(\d+(?:\.\d+)?[BM])`[)）]$")
@@ -339,8 +293,8 @@ def _fill_parameters(doc: Document, draft: Draft) -> None:
     """`12,143,605,760 (`12B`)`: the published count and its size label."""
     stated = _one(values_for(doc, _labels("parameters", "参数量")), lambda v: PARAMETERS.match(v) and v)
     if stated and (match := PARAMETERS.match(stated)):
-        _fill(draft, ("architecture", "parameters", "count"), int(match.group(1).replace(",", "")))
-        _fill(draft, ("architecture", "parameters", "label"), match.group(2))
+        fill_field(draft, ("architecture", "parameters", "count"), int(match.group(1).replace(",", "")))
+        fill_field(draft, ("architecture", "parameters", "label"), match.group(2))
 
 
 POSITIONAL_LABELS = _labels("positional embeddings", "positionnal embeddings", "position embeddings")
@@ -368,40 +322,3 @@ def _fill_positional(doc: Document, draft: Draft) -> None:
             if (value := _one(values_for(doc, frozenset(labels)), as_float_text)) is not None:
                 positional[key] = value
     draft["architecture"]["positional_embedding"] = positional
-
-
-LICENCE_ROW = re.compile(
-    r"^\[([^\[\]]{1,200})\]\(<?(https://[^\s<>()]{1,500})>?\)\s*[(（]`([\w.-]{1,80})`[)）]$"
-)
-LICENCE_PLAIN = re.compile(r"^([^\[\]()`]{1,200}?)\s*[(（]`([\w.-]{1,80})`[)）]$")
-CUSTOM_LICENCE = re.compile(
-    r"\b([A-Z](?:[\w.]*\s)(?:[A-Z0-9][\w.]*\s){0,5}(?:Community|Research|Open)\s(?:[A-Z][\w-]*\s){0,3}Licen[cs]e(?:\sAgreement)?)"
-)
-LINK_URL = re.compile(r"\]\(<?(https://[^\s<>()]{1,500})>?\)")
-
-
-def _fill_licence(doc: Document, draft: Draft) -> None:
-    """The licence row: `[Name](<url>) (`id`)` as cardkit renders it, or a publisher's sentence
-    naming a custom licence ("the Llama 3.3 Community License Agreement, is available at: [url]")."""
-    rows = values_for(doc, _labels("license", "licence", "许可证"))
-    licence = draft["license"]
-    for item in rows:
-        if match := LICENCE_ROW.match(item.value):
-            name, url, stated_id = match.groups()
-        elif match := LICENCE_PLAIN.match(item.value):
-            (name, stated_id), url = match.groups(), None
-        elif (custom := CUSTOM_LICENCE.search(item.value)) and len(rows) == 1:
-            name, stated_id = custom.group(1), None
-            url = link.group(1) if (link := LINK_URL.search(item.value)) else None
-        else:
-            continue
-        if stated_id is not None and stated_id not in HUB_LICENSE_IDS:
-            continue
-        if stated_id is not None and is_todo(licence.get("id")):
-            licence["id"] = stated_id
-        if stated_id is not None and licence.get("id") != stated_id:
-            continue  # the row names another licence than the front matter's: not this one's name
-        _fill(draft, ("license", "name"), name.strip())
-        if url and "url" not in licence:
-            licence["url"] = url
-        return

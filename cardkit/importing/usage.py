@@ -19,7 +19,8 @@ from cardkit.readme.claims import MAX_BIBTEX_ENTRIES, snippet_title
 from cardkit.readme.document import CodeBlock, Document, bibtex_entries
 
 TRANSFORMERS_IN_WORDS = re.compile(
-    r"\btransformers(?: version)?,? v?(\d{1,3}\.\d{1,3}(?:\.\d{1,3})?)\s*(?:or (?:newer|later|above)|及以上)", re.I
+    r"\btransformers(?: version)?,? v?(\d{1,3}\.\d{1,3}(?:\.\d{1,3})?)\s*(?:or (?:newer|later|above)|及以上)",
+    re.I,
 )
 """`a stable version of Transformers, 4.34.0 or newer`, `transformers 4.32.0及以上版本`."""
 

@@ -163,7 +163,7 @@ def _is_prose(paragraph: str) -> bool:
     """Not a language switcher, and more than links and images (`Read this in [English](...)`,
     `[![contributors](...)](...)`): a paragraph of the section's text."""
     words = LINK_OR_IMAGE.sub("", LINK_OR_IMAGE.sub("", paragraph))  # twice: a linked image
-    return not SWITCHER.match(paragraph) and len(words.strip()) >= MIN_PROSE_CHARS
+    return not SWITCHER.match(paragraph) and (words == paragraph or len(words.strip()) >= MIN_PROSE_CHARS)
 
 
 MIN_PROSE_CHARS = 20
