@@ -16,6 +16,7 @@ from typing import Any
 from cardkit.importing.draft import Draft, fill_field, is_todo, todo
 from cardkit.importing.labelled_rows import fill_from_model_row, fill_licence
 from cardkit.importing.labelled_values import (
+    as_biases,
     as_bool,
     as_code,
     as_count_text,
@@ -23,7 +24,9 @@ from cardkit.importing.labelled_values import (
     as_float_text,
     as_languages,
     as_name,
+    as_numbers,
     as_repo_link,
+    as_signed_count,
     as_url,
     choice,
     codes,
@@ -178,6 +181,26 @@ FIELDS: list[tuple[tuple[str, ...], frozenset[str], Reader, bool]] = [
     ),
     (("training", "epochs"), _labels("epochs", "训练轮数"), lambda v: as_float_text(v, integral=True), True),
     (("training", "software"), _labels("software", "软件"), names_list, True),
+    (("training", "unique_tokens"), _labels("unique tokens", "不重复 token 数"), as_count_text, True),
+    (("training", "start_date"), _labels("training start", "训练开始日期"), as_date, True),
+    (
+        ("training", "duration_days"),
+        _labels("training duration (days)", "训练时长（天）"),
+        as_float_text,
+        True,
+    ),
+    (
+        ("architecture", "parameters", "acknowledged_difference", "amount"),
+        _labels("computed minus published parameters", "架构计算值与公布值之差"),
+        as_signed_count,
+        True,
+    ),
+    (
+        ("architecture", "linear_biases"),
+        _labels("linear layers with a bias", "带偏置的线性层"),
+        as_biases,
+        True,
+    ),
     (("usage", "example_prompt"), _labels("example prompt", "示例提示词"), as_code, True),
     (("usage", "stop_tokens"), _labels("stop tokens", "停止 token"), codes, True),
     (("usage", "generation", "do_sample"), _labels("sampling", "采样"), as_bool, True),
@@ -196,23 +219,48 @@ FIELDS: list[tuple[tuple[str, ...], frozenset[str], Reader, bool]] = [
         True,
     ),
 ]
+TOKENIZER_HEADINGS = frozenset({"tokenizer", "分词器"})
 SECTION_FIELDS: list[tuple[tuple[str, ...], frozenset[str], frozenset[str], Reader]] = [
     (("tokenizer", "name"), _labels("tokenizer", "分词器"), _labels("name", "名称"), as_name),
     (
         ("tokenizer", "special_tokens", "bos"),
         _labels("tokenizer", "分词器"),
-        _labels("beginning-of-sequence token", "起始 token"),
+        _labels("beginning-of-sequence token", "序列开始 token"),
         as_code,
     ),
     (
         ("tokenizer", "special_tokens", "eos"),
         _labels("tokenizer", "分词器"),
-        _labels("end-of-sequence token", "结束 token"),
+        _labels("end-of-sequence token", "序列结束 token"),
         as_code,
+    ),
+]
+SECTION_FIELDS += [
+    (
+        ("tokenizer", "special_tokens", "unk"),
+        TOKENIZER_HEADINGS,
+        _labels("unknown token", "未知 token"),
+        as_code,
+    ),
+    (
+        ("tokenizer", "special_tokens", "pad"),
+        TOKENIZER_HEADINGS,
+        _labels("padding token", "填充 token"),
+        as_code,
+    ),
+    (
+        ("tokenizer", "special_tokens", "additional"),
+        TOKENIZER_HEADINGS,
+        _labels("other special tokens", "其他特殊 token"),
+        codes,
     ),
 ]
 """Fields whose label is generic (`Name`): read only under the heading that gives it its meaning."""
 OPTIMIZER_FIELDS: list[tuple[str, frozenset[str], Reader]] = [
+    ("betas", _labels("adam betas", "adam 的 β 参数"), lambda v: as_numbers(v, 2)),
+    ("epsilon", _labels("adam epsilon", "adam 的 ε 参数"), as_float_text),
+    ("batch_size_tokens", _labels("global batch (tokens)", "批量大小（token 数）"), as_count_text),
+    ("schedule", _labels("learning-rate schedule", "学习率调度"), as_code),
     ("name", _labels("optimizer", "优化器"), as_name),
     ("learning_rate", _labels("peak learning rate", "learning rate", "峰值学习率", "学习率"), as_float_text),
     ("weight_decay", _labels("weight decay", "权重衰减"), as_float_text),
@@ -223,7 +271,7 @@ OPTIMIZER_FIELDS: list[tuple[str, frozenset[str], Reader]] = [
     ),
     (
         "batch_size_sequences",
-        _labels("global batch (sequences)", "batch size", "全局批大小（序列）"),
+        _labels("global batch (sequences)", "batch size", "批量大小（序列数）"),
         lambda v: as_float_text(v, integral=True),
     ),
 ]
@@ -248,6 +296,16 @@ def _plain_prose(value: str) -> str:
     return value.strip()
 
 
+def as_precision(value: str) -> str | None:
+    if _is_unpublished(value):
+        return "not published"
+    return as_code(value, allowed=PRECISIONS)
+
+
+def _is_unpublished(value: str) -> bool:
+    return value.strip().lower() in ("not published", "未公开", "未公開")
+
+
 def _one(items: list[Labelled], read: Reader) -> Any:
     """The one value the labelled facts state; None when none reads or two read differently."""
     values = [value for item in items if (value := read(item.value)) is not None]
@@ -258,6 +316,9 @@ def _one(items: list[Labelled], read: Reader) -> Any:
 def fill_labelled(doc: Document, draft: Draft) -> None:
     """Fill the draft's TODO fields from the README's labelled facts (in place)."""
     family = bool(doc.identity.family) and not doc.repo_id
+    stated = _one(values_for(doc, _labels("precision", "数值精度")), as_precision)
+    if stated is not None and not family:  # the Precision row, not a sentence that mentions bf16
+        draft["training"]["precision"] = stated
     for path, labels, read, specific in FIELDS:
         if specific and family:
             continue

@@ -69,6 +69,48 @@ def as_float_text(value: str, integral: bool = False) -> float | int | None:
     return int(number) if re.fullmatch(r"[-+]?\d+", text) else number
 
 
+def as_signed_count(value: str) -> int | None:
+    """`-419,840`: a whole number that may be negative (a difference)."""
+    number = as_float_text(value, integral=True)
+    return number if isinstance(number, int) else None
+
+
+def as_numbers(value: str, count: int) -> list[float] | None:
+    """`0.9, 0.95`: exactly `count` numbers separated by commas (or 、)."""
+    parts = [p.strip() for p in re.split(r",\s|、", value)]
+    numbers = [as_float_text(p) for p in parts]
+    if len(numbers) != count or None in numbers:
+        return None
+    return [float(n) for n in numbers if n is not None]
+
+
+BIAS_LAYERS = {
+    "query/key/value": "qkv",
+    "查询/键/值": "qkv",
+    "attention output": "attention_output",
+    "注意力输出": "attention_output",
+    "feed-forward": "mlp",
+    "前馈层": "mlp",
+    "output head": "lm_head",
+    "输出层": "lm_head",
+}
+
+
+def as_biases(value: str) -> dict[str, bool] | None:
+    """`None`, or `query/key/value, feed-forward`: which linear layers have a bias (all four known)."""
+    text = _plain(value).lower()
+    if text in ("none", "无"):
+        names: list[str] = []
+    elif (names_found := names_list(text)) is not None:
+        names = names_found
+    else:
+        return None
+    if any(name not in BIAS_LAYERS for name in names):
+        return None
+    biased = {BIAS_LAYERS[name] for name in names}
+    return {key: key in biased for key in ("qkv", "attention_output", "mlp", "lm_head")}
+
+
 def as_count_text(value: str) -> int | None:
     """A whole count, `5,120` or `2,000,000,000,000 (2 trillion)` (the aside repeats the figure)."""
     head = re.split(r"\s*[(（]", value.strip(), maxsplit=1)[0]

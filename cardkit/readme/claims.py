@@ -197,7 +197,7 @@ def snippet_title(doc: Document, block: CodeBlock) -> dict[str, str]:
     above = [text for line, text in doc.headings if line < block.start]
     if not above:
         return {}
-    title = EMOJI.sub("", above[-1].replace("*", "")).strip()
+    title = above[-1].replace("*", "").strip()  # emoji kept: `⚡️` is part of the title
     if match := BILINGUAL.fullmatch(title):  # `快速使用（Quickstart）`: each language its own title
         first, second = match.group(1).strip(), match.group(2).strip()
         zh, en = (first, second) if _is_chinese(first) else (second, first)
