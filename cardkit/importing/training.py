@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from cardkit.core.python_snippet import SnippetError, parse_snippet
+from cardkit.importing.datasets import dataset_table
 from cardkit.importing.draft import Draft, as_items, as_text, prose_text, todo, todo_text
 from cardkit.readme.claims import precision, prose_sections
 from cardkit.readme.document import Document, as_number
@@ -35,7 +36,7 @@ def draft_training(doc: Document, meta: dict[str, Any]) -> Draft:
     training: Draft = {
         "stage": todo("pretraining | fine-tuning"),
         "summary": {**todo_text("training data and procedure"), **prose_sections(doc).get("training", {})},
-        "datasets": _datasets(doc, meta) or [{"name": todo("training dataset")}],
+        "datasets": dataset_table(doc) or _datasets(doc, meta) or [{"name": todo("training dataset")}],
         "precision": stated_precision
         or todo(f"float32 | float16 | bfloat16 | mixed-float16 | ...{candidates}"),
     }
