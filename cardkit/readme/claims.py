@@ -203,7 +203,8 @@ def snippet_title(doc: Document, block: CodeBlock) -> dict[str, str]:
         zh, en = (first, second) if _is_chinese(first) else (second, first)
         if _is_chinese(zh) and re.search("[A-Za-z]", en) and not re.search(f"[{CJK}]", en):
             return {"en": en, "zh": zh}
-    return {"zh" if _is_chinese(title) else "en": title} if title else {}
+    chinese = bool(re.search(f"[{CJK}]", title))  # a title is short: one Chinese word makes it Chinese
+    return {"zh" if chinese else "en": title} if title else {}
 
 
 BILINGUAL = re.compile(r"([^()（）]{1,80}?)\s*[（(]([^()（）]{1,80})[)）]")
