@@ -29,8 +29,8 @@ NOT_CARRIED = {
     r"\.zh$": "README.md shows the English text; the Chinese is README_zh.md's (checked below)",
     r"^architecture\.parameters\.source$": "the page the count was taken from is not shown",
     r"^training\.hardware\.gpu$": "a catalogue id: the README shows the accelerator's name and its power",
-    r"^evaluation\.results\[\d+\]\.id$": "the card's key for a result: the results table shows the benchmark",
-    r"^evaluation\.summaries\[\d+\]\.of\[\d+\]$": "names results by those keys, which the table does not show",
+    r"^evaluation\.results\[\d+\]\.id$": "the card's key for a result: the table shows the benchmark",
+    r"^evaluation\.summaries\[\d+\]\.of\[\d+\]$": "names results by those keys, not shown",
 }
 """Fields a rendered README cannot carry back."""
 NOT_READ = {
