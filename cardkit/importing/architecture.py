@@ -23,12 +23,15 @@ ARCH_FIELDS = {
 
 
 def table_facts(doc: Document) -> dict[str, str]:
-    """Architecture figures the card's tables state for this model: config key -> cell text."""
+    """Architecture figures the card's tables state for this model: config key -> cell text; a
+    figure two cells state differently (`Layers 32`, `Layers 40`) is left out, never the first taken."""
     facts: dict[str, str] = {}
+    conflicting: set[str] = set()
     for table in doc.tables:
         for _, key, cell in table_claims(doc, table):
-            facts.setdefault(key, cell)
-    return facts
+            if facts.setdefault(key, cell) != cell and as_number(facts[key]) != as_number(cell):
+                conflicting.add(key)
+    return {key: cell for key, cell in facts.items() if key not in conflicting}
 
 
 def draft_architecture(doc: Document) -> Draft:
