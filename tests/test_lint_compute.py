@@ -38,3 +38,24 @@ def test_market_based_columns_are_not_judged() -> None:
     header += "| --- | --- | --- | --- |\n"
     text = f"# Acme\n\n{header}| Acme | 5.0M | 700 | 1 |\n"
     assert not [f for f in lint_text(text).findings if f.code == "lint-emissions-implausible"]
+
+
+def _parallelism(text: str) -> list[int | None]:
+    return [f.line for f in lint_text(text).findings if f.code == "lint-parallelism-mismatch"]
+
+
+def test_two_parallelism_dimensions_are_reported_at_the_later_one() -> None:
+    text = "# Acme\n\n## Training\n\nWe used 2D parallelism (PP=4, DP=64).\n\n"
+    text += "## Software\n\nIt uses 3D parallelism.\n"
+    assert _parallelism(text) == [9]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# Acme\n\nWe used 3D parallelism.\n\nThe 3D parallelism splits layers.\n",  # stated one way
+        "# Acme\n\nWe used 3D parallelism.\n\n```python\n# 2D parallelism in this example\n```\n",  # code
+    ],
+)
+def test_one_dimension_throughout_passes(text: str) -> None:
+    assert _parallelism(text) == []

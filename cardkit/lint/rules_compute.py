@@ -1,8 +1,11 @@
-"""Rules that read a compute table's rows as physics: GPU hours at a power give energy, and a
-row's emissions divided by that energy is a grid's carbon intensity, which has known bounds.
+"""Rules about how a card describes its training compute: a compute table's rows read as physics
+(GPU hours at a power give energy; emissions over that energy is a grid's carbon intensity, which
+has known bounds), and the parallelism it names stated one way throughout.
 
-Found in a published card that lint passed (bench/bench_wild.py): a one-row table giving 12.9 tCO2eq
-for 7.0M GPU hours at 700 W, 2.6 g per kWh, when the same hours of a sibling model were 2,040 t.
+Both were defects a careful reader found in published cards that lint passed (bench/bench_wild.py):
+a one-row table giving 12.9 tCO2eq for 7.0M GPU hours at 700 W (2.6 g per kWh, when the same hours of
+a sibling model were 2,040 t), and a card whose training section says 2D parallelism and whose
+software section says 3D.
 """
 
 from __future__ import annotations
@@ -62,4 +65,33 @@ def emissions_implausible(doc: Document) -> Iterator[Hit]:
                     "real grids emit 10-1,500 g",
                     expected=f"{MIN_INTENSITY}-{MAX_INTENSITY} kg/kWh",
                     actual=round(intensity, 6),
+                )
+
+
+PARALLELISM = re.compile(r"(?<![\w.])([2-5])[- ]?D[- ]parallel(?:ism|ization)?\b", re.I)
+
+
+@lint_rule(
+    "lint-parallelism-mismatch",
+    Severity.WARNING,
+    "the card names its training parallelism with two different dimensions (2D in one place, 3D in another)",
+)
+def parallelism_mismatch(doc: Document) -> Iterator[Hit]:
+    """The card describes its training parallelism as `2D` in one sentence and `3D` in another: one of
+    them is wrong (a data/pipeline split quoted beside a data/pipeline/tensor one). Reported at each
+    later mention that differs from the first. Check the training setup and state one."""
+    from cardkit.lint.rules_text import _prose  # lazy: the registry (and README) order stays
+
+    first: tuple[int, str] | None = None
+    for number, column, text in _prose(doc):
+        for match in PARALLELISM.finditer(text):
+            if first is None:
+                first = (number, match.group(1))
+            elif match.group(1) != first[1]:
+                yield Hit(
+                    number,
+                    f"{match.group(1)}D parallelism here, {first[1]}D parallelism at line {first[0]}",
+                    column + match.start(),
+                    expected=f"{first[1]}D",
+                    actual=f"{match.group(1)}D",
                 )
