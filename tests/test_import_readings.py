@@ -218,3 +218,20 @@ def test_training_data_table_and_not_a_scores_table() -> None:
     assert datasets[0]["description"]["en"] == "Crawled pages." and datasets[1] == {"name": "Books & more"}
     scores = "# Acme-3B\n\n| Dataset | Acme-3B | Other-3B |\n| --- | --- | --- |\n| Quiz | 50 | 40 |\n"
     assert is_todo(import_card(scores)["training"]["datasets"][0]["name"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# Acme\n\n**License** " + "A" * 200_000 + "\n",  # a licence row of one long capitalised word
+        "# Acme\n\n| Model | Score |\n| --- | --- |\n| a" + " " * 100_000 + "b (5-shot) | 1 |\n",  # spaced label
+        "# Acme\n\n" + "**Layers:** 1\n" * 20_000,  # many labelled lines
+        "# Acme\n\n## Uses\n\n" + "[x](y) " * 20_000 + "\n",  # a paragraph of links
+    ],
+)
+def test_crafted_readmes_import_in_linear_time(text: str) -> None:
+    import time
+
+    start = time.perf_counter()
+    import_card(text)
+    assert time.perf_counter() - start < 10

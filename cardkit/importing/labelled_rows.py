@@ -50,8 +50,11 @@ LICENCE_ROW = re.compile(
 )
 LICENCE_PLAIN = re.compile(r"^([^\[\]()`]{1,200}?)\s*[(（]`([\w.-]{1,80})`[)）]$")
 CUSTOM_LICENCE = re.compile(
-    r"\b([A-Z](?:[\w.]*\s)(?:[A-Z0-9][\w.]*\s){0,5}(?:Community|Research|Open)\s(?:[A-Z][\w-]*\s){0,3}Licen[cs]e(?:\sAgreement)?)"
+    r"\b([A-Z](?:[\w.]{0,40}\s)(?:[A-Z0-9][\w.]{0,40}\s){0,5}(?:Community|Research|Open)\s"
+    r"(?:[A-Z][\w-]{0,40}\s){0,3}Licen[cs]e(?:\sAgreement)?)"
 )
+"""Words of at most 40 characters, tried only in a licence row of at most `MAX_ROW` characters."""
+MAX_ROW = 1000
 LINK_URL = re.compile(r"\]\(<?(https://[^\s<>()]{1,500})>?\)")
 
 
@@ -60,7 +63,7 @@ def fill_licence(doc: Document, draft: Draft) -> None:
     naming a custom licence ("the Llama 3.3 Community License Agreement, is available at: [url]")."""
     rows = values_for(doc, frozenset({"license", "licence", "许可证"}))
     licence = draft["license"]
-    for item in rows:
+    for item in (row for row in rows if len(row.value) <= MAX_ROW):
         if match := LICENCE_ROW.match(item.value):
             name, url, stated_id = match.groups()
         elif match := LICENCE_PLAIN.match(item.value):

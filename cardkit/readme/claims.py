@@ -319,6 +319,9 @@ def metric_of(label: str) -> str | None:
     return None
 
 
+MAX_ROW_LABEL = 200
+"""A model's row label is a name and an aside; a longer cell is not tried (SHOT_ASIDE's lazy name
+would retry each run of spaces)."""
 SHOT_ASIDE = re.compile(r"^(.*?)\s*[(（]\s*(\d{1,2})-shot\s*[)）]\s*$", re.I)
 """`**Qwen-7B-Chat (5-shot)**`: this model's row, for the 5-shot setting."""
 
@@ -331,6 +334,8 @@ def is_model_row(label: str, keys: set[str]) -> bool:
 def _model_row(label: str, keys: set[str]) -> tuple[bool, int | None]:
     """(is this model's row, the shots its label states)."""
     text = label.replace("*", "").strip()
+    if len(text) > MAX_ROW_LABEL:
+        return False, None
     if _key(text) in keys:
         return True, None
     if (match := SHOT_ASIDE.match(text)) and _key(match.group(1)) in keys:
