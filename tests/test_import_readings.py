@@ -224,7 +224,7 @@ def test_training_data_table_and_not_a_scores_table() -> None:
     "text",
     [
         "# Acme\n\n**License** " + "A" * 200_000 + "\n",  # a licence row of one long capitalised word
-        "# Acme\n\n| Model | Score |\n| --- | --- |\n| a" + " " * 100_000 + "b (5-shot) | 1 |\n",  # spaced label
+        "# Acme\n\n| Model | Score |\n| --- | --- |\n| a" + " " * 100_000 + "b (5-shot) | 1 |\n",
         "# Acme\n\n" + "**Layers:** 1\n" * 20_000,  # many labelled lines
         "# Acme\n\n## Uses\n\n" + "[x](y) " * 20_000 + "\n",  # a paragraph of links
     ],
