@@ -235,3 +235,11 @@ def test_crafted_readmes_import_in_linear_time(text: str) -> None:
     start = time.perf_counter()
     import_card(text)
     assert time.perf_counter() - start < 10
+
+
+def test_base_variant_a_sentence_states_and_chatglm_rope_keys() -> None:
+    assert import_card("# Acme-3B\n\nAcme-3B is a pretrained base model.\n")["identity"]["variant"] == "base"
+    assert is_todo(import_card("# Acme-3B\n\nIt was pretrained on web text.\n")["identity"]["variant"])
+    positional = import_card("# Acme\n", {"model_type": "chatglm", "rope_ratio": 500})["architecture"]
+    assert positional["positional_embedding"]["type"] == "rotary"
+    assert is_todo(positional["positional_embedding"]["rotary_fraction"])

@@ -93,6 +93,8 @@ def _positional(doc: Document) -> Draft:
     config = doc.config or {}
     fraction = config.get("partial_rotary_factor", config.get("rotary_pct"))
     theta = config.get("rope_theta", config.get("rotary_emb_base"))
+    if fraction is None and theta is None and (config.get("original_rope") is True or "rope_ratio" in config):
+        return {"type": "rotary", "rotary_fraction": todo("rotary_fraction")}  # ChatGLM's RoPE keys
     if fraction is None and theta is None:
         return todo("rotary | alibi | learned | none, with rotary_fraction and rope_theta")
     positional: Draft = {"type": "rotary", "rotary_fraction": fraction or todo("rotary_fraction")}

@@ -38,7 +38,7 @@ def draft_identity(doc: Document, meta: dict[str, Any]) -> Draft:
         if developer
         else _summary_developer(doc) or todo("organisation that built the model"),
         "family": todo("model family, e.g. StableLM"),
-        "variant": _variant(name, doc.repo_id) or todo("base | instruct | chat"),
+        "variant": _variant(name, doc.repo_id) or _stated_base(doc) or todo("base | instruct | chat"),
         "languages": languages or todo("ISO 639 codes"),
     }
     if contact := _contact_section(doc):
@@ -87,6 +87,14 @@ def _variant(name: str | None, repo_id: str | None) -> str | None:
         if text
     }
     return words.pop() if len(words) == 1 else None
+
+
+BASE_MODEL = re.compile(r"\bis a (?:raw, )?pretrained (?:base )?model\b", re.I)
+"""`This is a raw, pretrained model`, `X is a pretrained base model`: the card says it is a base model."""
+
+
+def _stated_base(doc: Document) -> str | None:
+    return "base" if BASE_MODEL.search(prose_text(doc)) else None
 
 
 CONTACT_HEADING = re.compile(r"^(?:(?:model card )?contact(?: us)?|模型卡联系方式|联系方式|联系我们)$", re.I)
