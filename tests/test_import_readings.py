@@ -243,3 +243,15 @@ def test_base_variant_a_sentence_states_and_chatglm_rope_keys() -> None:
     positional = import_card("# Acme\n", {"model_type": "chatglm", "rope_ratio": 500})["architecture"]
     assert positional["positional_embedding"]["type"] == "rotary"
     assert is_todo(positional["positional_embedding"]["rotary_fraction"])
+
+
+def test_compute_rows_totals_and_never_an_estimate() -> None:
+    text = "# Acme-7B\n\n" + _table(("GPU hours", "1,000"), ("Peak power per device (W)", "700 (estimate)"))
+    text += "| Model | GPU hours | Peak power per device (W) | Emissions (tCO2eq) |\n"
+    text += "| --- | --- | --- | --- |\n"
+    text += "| Acme 7B | 1,000 | 400 | 0.17 |\n| **Total** | 1,000 |  | 0.17 |\n"
+    compute = import_card(text)["training"]["compute"]
+    assert compute["gpu_hours"] == 1000 and "power_watts" not in compute  # cardkit's estimate is not data
+    row = {"label": "Acme 7B", "gpu_hours": 1000, "power_watts": 400, "co2_tonnes": 0.17}
+    assert compute["table"]["rows"] == [row]
+    assert (compute["table"]["total_gpu_hours"], compute["table"]["total_co2_tonnes"]) == (1000, 0.17)

@@ -25,11 +25,14 @@ from cardkit.importing.labelled_values import (
     as_languages,
     as_name,
     as_numbers,
+    as_precision,
+    as_published_count,
     as_repo_link,
     as_signed_count,
     as_url,
     choice,
     codes,
+    is_estimate,
     names_list,
 )
 from cardkit.readme.claims import is_chinese
@@ -70,7 +73,6 @@ BLOCK_NORMS = {
     "注意力与 mlp 共用一个归一化": "shared",
     "one norm each": "separate",
 }
-PRECISIONS = ("float32", "float16", "bfloat16", "mixed-float16", "mixed-bfloat16", "int8", "fp8")
 TOKENIZER_TYPES = ("bpe", "byte-level-bpe", "sentencepiece-bpe", "sentencepiece-unigram", "wordpiece")
 
 
@@ -168,12 +170,6 @@ FIELDS: list[tuple[tuple[str, ...], frozenset[str], Reader, bool]] = [
     (("tokenizer", "vocab_size"), _labels("vocabulary size", "词表大小"), as_count_text, True),
     (("training", "stage"), _labels("training stage", "训练阶段"), lambda v: choice(STAGES, v), True),
     (
-        ("training", "precision"),
-        _labels("precision", "数值精度"),
-        lambda v: as_code(v, allowed=PRECISIONS),
-        True,
-    ),
-    (
         ("training", "tokens"),
         _labels("tokens processed (all epochs)", "训练 token 总数（含所有轮次）"),
         as_count_text,
@@ -181,6 +177,30 @@ FIELDS: list[tuple[tuple[str, ...], frozenset[str], Reader, bool]] = [
     ),
     (("training", "epochs"), _labels("epochs", "训练轮数"), lambda v: as_float_text(v, integral=True), True),
     (("training", "software"), _labels("software", "软件"), names_list, True),
+    (
+        ("training", "compute", "gpu_hours"),
+        _labels("gpu hours", "gpu 时长（小时）"),
+        as_published_count,
+        True,
+    ),
+    (
+        ("training", "compute", "power_watts"),
+        _labels("peak power per device (w)", "单卡峰值功率（瓦）"),
+        as_published_count,
+        True,
+    ),
+    (
+        ("training", "compute", "co2_tonnes"),
+        _labels("emissions (tco2eq)", "碳排放（吨二氧化碳当量）"),
+        lambda v: None if is_estimate(v) else as_float_text(v),
+        True,
+    ),
+    (
+        ("training", "compute", "co2_offset_percent"),
+        _labels("share of emissions offset (per cent)"),
+        as_published_count,
+        True,
+    ),
     (("training", "unique_tokens"), _labels("unique tokens", "不重复 token 数"), as_count_text, True),
     (("training", "start_date"), _labels("training start", "训练开始日期"), as_date, True),
     (
@@ -294,16 +314,6 @@ PROSE_LABELS = {"out_of_scope_use": _labels("out-of-scope", "out-of-scope use", 
 
 def _plain_prose(value: str) -> str:
     return value.strip()
-
-
-def as_precision(value: str) -> str | None:
-    if _is_unpublished(value):
-        return "not published"
-    return as_code(value, allowed=PRECISIONS)
-
-
-def _is_unpublished(value: str) -> bool:
-    return value.strip().lower() in ("not published", "未公开", "未公開")
 
 
 def _one(items: list[Labelled], read: Reader) -> Any:

@@ -209,3 +209,26 @@ def as_languages(value: str) -> list[str] | None:
     if not parts or None in found:
         return None
     return list(dict.fromkeys(code for code in found if code))
+
+
+TRAINING_PRECISIONS = ("float32", "float16", "bfloat16", "mixed-float16", "mixed-bfloat16", "int8", "fp8")
+ESTIMATE = re.compile(r"estimate|估算", re.I)
+
+
+def is_estimate(value: str) -> bool:
+    return bool(ESTIMATE.search(value))
+
+
+def as_published_count(value: str) -> int | None:
+    """A published count: `700 (estimate)` is cardkit's own estimate, never the developer's figure."""
+    return None if ESTIMATE.search(value) else as_count_text(value)
+
+
+def as_precision(value: str) -> str | None:
+    if _is_unpublished(value):
+        return "not published"
+    return as_code(value, allowed=TRAINING_PRECISIONS)
+
+
+def _is_unpublished(value: str) -> bool:
+    return value.strip().lower() in ("not published", "未公开", "未公開")
