@@ -23,12 +23,15 @@ ARCH_FIELDS = {
 
 
 def table_facts(doc: Document) -> dict[str, str]:
-    """Architecture figures the card's tables state for this model: config key -> cell text."""
+    """Architecture figures the card's tables state for this model: config key -> cell text; a
+    figure two cells state differently (`Layers 32`, `Layers 40`) is left out, never the first taken."""
     facts: dict[str, str] = {}
+    conflicting: set[str] = set()
     for table in doc.tables:
         for _, key, cell in table_claims(doc, table):
-            facts.setdefault(key, cell)
-    return facts
+            if facts.setdefault(key, cell) != cell and as_number(facts[key]) != as_number(cell):
+                conflicting.add(key)
+    return {key: cell for key, cell in facts.items() if key not in conflicting}
 
 
 def draft_architecture(doc: Document) -> Draft:
@@ -48,14 +51,33 @@ def draft_architecture(doc: Document) -> Draft:
             value = int(number) if number is not None and not facts[key].lower().endswith("k") else None
         arch[field] = value if value is not None else todo(f"{field} from config.json")
     arch["positional_embedding"] = _positional(doc)
-    arch["normalization"] = _normalization(doc.config or {}) or todo("layernorm | rmsnorm")
+    stated = _stated_norm(doc)
+    normalization = _normalization(doc.config or {})
+    if normalization == "layernorm" and stated == "rmsnorm" and "rms_norm_eps" not in (doc.config or {}):
+        normalization = stated  # Qwen's `layer_norm_epsilon` is its RMSNorm's: the README says which
+    arch["normalization"] = normalization or stated or todo("layernorm | rmsnorm")
     activation = (doc.config or {}).get("hidden_act")
+    if activation is None and SWIGLU.search(prose_text(doc)) and not GELU.search(prose_text(doc)):
+        activation = "silu"  # SwiGLU gates with SiLU (Swish)
     arch["activation"] = (
         activation if activation in ("gelu", "gelu_new", "silu", "relu") else todo("activation")
     )
     tied = (doc.config or {}).get("tie_word_embeddings")
     arch["tied_embeddings"] = tied if isinstance(tied, bool) else todo("true | false")
     return arch
+
+
+RMSNORM = re.compile(r"\bRMS ?Norm\b", re.I)
+LAYERNORM = re.compile(r"\bLayer ?Norm(?:alization)?\b", re.I)
+SWIGLU = re.compile(r"\bSwiGLU\b", re.I)
+GELU = re.compile(r"\bGe?LU\b", re.I)
+
+
+def _stated_norm(doc: Document) -> str | None:
+    """The one norm the README's prose names (`RMSNorm for normalization`); both or neither: None."""
+    prose = prose_text(doc)
+    rms, layer = bool(RMSNORM.search(prose)), bool(LAYERNORM.search(prose))
+    return "rmsnorm" if rms and not layer else "layernorm" if layer and not rms else None
 
 
 def _normalization(config: dict[str, Any]) -> str | None:
@@ -71,6 +93,8 @@ def _positional(doc: Document) -> Draft:
     config = doc.config or {}
     fraction = config.get("partial_rotary_factor", config.get("rotary_pct"))
     theta = config.get("rope_theta", config.get("rotary_emb_base"))
+    if fraction is None and theta is None and (config.get("original_rope") is True or "rope_ratio" in config):
+        return {"type": "rotary", "rotary_fraction": todo("rotary_fraction")}  # ChatGLM's RoPE keys
     if fraction is None and theta is None:
         return todo("rotary | alibi | learned | none, with rotary_fraction and rope_theta")
     positional: Draft = {"type": "rotary", "rotary_fraction": fraction or todo("rotary_fraction")}

@@ -80,6 +80,21 @@ def prose_text(doc: Document) -> str:
     return "\n".join(segment.text for segment in doc.prose)
 
 
+def fill_field(draft: Draft, path: tuple[str, ...], value: Any) -> None:
+    """Set draft[path] to `value` where it is absent or TODO; a stated value is never overwritten."""
+    node = draft
+    for key in path[:-1]:
+        child = node.get(key)
+        if child is None or is_todo(child):
+            child = node[key] = {}
+        if not isinstance(child, dict):
+            return
+        node = child
+    if path[-1] not in node or is_todo(node[path[-1]]):
+        node[path[-1]] = value
+
+
+
 def draft_yaml(draft: Draft) -> str:
     """YAML text of a draft, with the schema comment first; long lines kept whole, `|` for code."""
     return dump_yaml(draft)

@@ -23,14 +23,7 @@ def draft_evaluation(doc: Document, meta: dict[str, Any]) -> Draft | None:
     if not results:
         results = list(_table_results(doc))
     if not results:
-        results = [
-            {
-                "id": _slug(found["benchmark"]),
-                "dataset": {"name": found["benchmark"], "type": todo("Hub dataset id or type")},
-                "metric": {"type": todo("metric id"), "value": found["value"]},
-            }
-            for found in table_results(doc, display_name(doc))
-        ]
+        results = [_table_result(found) for found in table_results(doc, display_name(doc))]
     if not results:
         return None
     _unique_ids(results)
@@ -38,6 +31,18 @@ def draft_evaluation(doc: Document, meta: dict[str, Any]) -> Draft | None:
     if summary := _average(doc, results):
         evaluation["summaries"] = [summary]
     return evaluation
+
+
+def _table_result(found: dict[str, Any]) -> Draft:
+    """A score a README's table states: its benchmark, shots (`Qwen-7B-Chat (5-shot)`) and the
+    metric its column names (`Pass@1`); what the table does not state stays TODO."""
+    shots = found["few_shot"]
+    return {
+        "id": _slug(found["benchmark"]) + (f"-{shots}-shot" if shots is not None else ""),
+        "dataset": {"name": found["benchmark"], "type": todo("Hub dataset id or type")},
+        **({"few_shot": shots} if shots is not None else {}),
+        "metric": {"type": found["metric"] or todo("metric id"), "value": found["value"]},
+    }
 
 
 def _slug(text: str) -> str:

@@ -21,10 +21,11 @@ from cardkit.importing.architecture import draft_architecture, draft_tokenizer
 from cardkit.importing.draft import Draft, draft_yaml, is_todo, todo, todo_text
 from cardkit.importing.evaluation import draft_evaluation
 from cardkit.importing.identity import draft_identity, draft_license, repo_from_snippets
+from cardkit.importing.labelled import fill_labelled
 from cardkit.importing.metadata import front_matter
 from cardkit.importing.training import draft_training
 from cardkit.importing.usage import draft_citation, draft_usage
-from cardkit.readme.claims import prose_sections
+from cardkit.readme.claims import commercial_terms, prose_sections
 from cardkit.readme.parse import parse
 
 
@@ -48,7 +49,11 @@ def import_card(text: str, config: dict[str, Any] | None = None, repo_id: str | 
         name: {**todo_text(f"{name.replace('_', ' ')} section"), **sections.get(name, {})}
         for name in ("summary", "intended_use", "out_of_scope_use", "limitations", "bias")
     }
+    if "acknowledgements" in sections:
+        draft["prose"]["acknowledgements"] = sections["acknowledgements"]
+    draft["license"]["commercial_use"].update(sections.get("commercial_use") or commercial_terms(doc))
     draft["citation"] = draft_citation(doc)
+    fill_labelled(doc, draft)
     return draft
 
 

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from cardkit.core.python_snippet import SnippetError, parse_snippet
+from cardkit.importing.datasets import dataset_table
 from cardkit.importing.draft import Draft, as_items, as_text, prose_text, todo, todo_text
 from cardkit.readme.claims import precision, prose_sections
 from cardkit.readme.document import Document, as_number
@@ -35,7 +36,7 @@ def draft_training(doc: Document, meta: dict[str, Any]) -> Draft:
     training: Draft = {
         "stage": todo("pretraining | fine-tuning"),
         "summary": {**todo_text("training data and procedure"), **prose_sections(doc).get("training", {})},
-        "datasets": _datasets(doc, meta) or [{"name": todo("training dataset")}],
+        "datasets": dataset_table(doc) or _datasets(doc, meta) or [{"name": todo("training dataset")}],
         "precision": stated_precision
         or todo(f"float32 | float16 | bfloat16 | mixed-float16 | ...{candidates}"),
     }
@@ -109,7 +110,9 @@ def _is_compute_header(header: str) -> bool:
     lowered = header.lower()
     hours = lowered.find("gpu hours")
     power = lowered.find("power", hours + 9) if hours >= 0 else -1
-    return (power >= 0 and lowered.find("carbon", power + 5) >= 0) or "gpu 小时" in lowered
+    after = power + 5
+    emissions = -1 if power < 0 else max(lowered.find("carbon", after), lowered.find("emissions", after))
+    return emissions >= 0 or "gpu 小时" in lowered
 
 
 def _plain(value: float | None) -> float | int | None:
@@ -126,7 +129,7 @@ def _compute_table(doc: Document) -> Draft | None:
         rows, totals = [], None
         for _, row in table.rows:
             numbers = [_plain(as_number(c)) for c in row[1:]]
-            if re.match(r"^total", row[0], re.I):
+            if re.match(r"^total", row[0].replace("*", "").strip(), re.I):
                 totals = numbers
             elif len(numbers) == 3 and None not in numbers:
                 rows.append(
@@ -140,7 +143,9 @@ def _compute_table(doc: Document) -> Draft | None:
         if not rows:
             continue
         draft: Draft = {"rows": rows}
-        if totals and len(totals) == 2:
+        if totals and len(totals) == 3 and totals[1] is None:  # `| Total | hours |  | tonnes |`
+            totals = [totals[0], totals[2]]
+        if totals and len(totals) == 2 and None not in totals:
             draft["total_gpu_hours"], draft["total_co2_tonnes"] = totals
         return draft
     return None

@@ -9,7 +9,16 @@ torch or transformers, never validate, import, render or the commands.
 
 from __future__ import annotations
 
-from cardkit.lint import rules_code, rules_numbers, rules_prose, rules_sections, rules_text
+from cardkit.lint import rules_code, rules_compute, rules_numbers, rules_prose, rules_sections, rules_text
 from cardkit.lint.registry import RULES, LintRule
 
-__all__ = ["RULES", "LintRule", "rules_code", "rules_numbers", "rules_prose", "rules_sections", "rules_text"]
+__all__ = [
+    "RULES",
+    "LintRule",
+    "rules_code",
+    "rules_compute",
+    "rules_numbers",
+    "rules_prose",
+    "rules_sections",
+    "rules_text",
+]

@@ -51,22 +51,36 @@ def display_name(doc: Document) -> str | None:
 # ---- sections -----------------------------------------------------------------------------------
 
 PROSE_HEADINGS = {
-    "summary": r"introduction|介绍|介紹|简介|簡介|model description|overview|model summary",
-    "intended_use": r"intended use|uses|用途|使用场景",
-    "out_of_scope_use": r"out[- ]of[- ]scope",
+    "summary": r"introduction|介绍|介紹|简介|簡介|model description|overview|model summary|model information",
+    "intended_use": r"intended use|uses|direct use|用途|使用场景|直接使用",
+    "out_of_scope_use": r"out[- ]of[- ]scope|超出适用范围|超出適用範圍",
     "limitations": r"limitations?|局限|局限性",
     "bias": r"bias|偏见|偏見",
-    "training": r"training data|dataset and training|训练数据|预训练数据|訓練數據",
+    "training": r"^(?:training data|dataset and training|训练数据|预训练数据|訓練數據)",
+    "commercial_use": r"commercial use|商业使用|商業使用",
+    "acknowledgements": r"acknowledge?ments?|致谢|致謝",
 }
+"""A heading naming two fields (`Bias, Risks, and Limitations`) gives its text to both."""
 PROSE_PATTERNS = {
     name: re.compile(rf"(?<![a-z])(?:{words})(?![a-z])", re.I) for name, words in PROSE_HEADINGS.items()
 }
 HEADING_LEVEL = re.compile(r"^ {0,3}(#{1,6})\s")
 
 
+MIN_CHINESE_CHARACTERS = 8
+"""A paragraph with eight Chinese characters is Chinese, however many model names and links in
+Latin letters it has (`Yi-34B-Chat 模型在 AlpacaEval Leaderboard 排名第二`)."""
+
+
+def is_chinese(text: str) -> bool:
+    """Text written in Chinese: a third of its letters, or eight of them, are Chinese characters."""
+    return _is_chinese(text)
+
+
 def _is_chinese(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(bool(re.match(f"[{CJK}]", c)) for c in letters) / len(letters) > 0.3
+    chinese = sum(bool(re.match(f"[{CJK}]", c)) for c in letters)
+    return bool(letters) and (chinese / len(letters) > 0.3 or chinese >= MIN_CHINESE_CHARACTERS)
 
 
 def section_bodies(doc: Document) -> Iterator[tuple[int, str, list[str]]]:
@@ -103,23 +117,79 @@ def _bounded(paragraphs: list[str]) -> str:
 
 def prose_sections(doc: Document) -> dict[str, dict[str, str]]:
     """Prose field -> {"en": ..., "zh": ...} from the first section whose heading names it; each
-    paragraph goes to the language it is written in (bilingual sections fill both)."""
+    paragraph goes to the language it is written in (bilingual sections fill both). Without a
+    summary section, the text under the title heading (the model's name) is the summary."""
     found: dict[str, dict[str, str]] = {}
-    for _, heading, body in section_bodies(doc):
+    for _, raw_heading, body in section_bodies(doc):
+        heading = EMOJI.sub("", raw_heading.replace("*", "")).strip()
         for name, pattern in PROSE_PATTERNS.items():
             if name in found or not pattern.search(heading):
                 continue
             if name == "intended_use" and PROSE_PATTERNS["out_of_scope_use"].search(heading):
                 continue
-            paragraphs = _paragraphs(body)
-            texts = {
-                "zh": _bounded([p for p in paragraphs if _is_chinese(p)]),
-                "en": _bounded([p for p in paragraphs if not _is_chinese(p)]),
-            }
-            if texts := {k: v for k, v in texts.items() if v}:
+            if texts := _texts(body):
                 found[name] = texts
-            break
+    if "summary" not in found and (title := _title_body(doc)) and (texts := _texts(title)):
+        found["summary"] = texts
     return found
+
+
+LICENCE_HEADING = re.compile(r"licen[cs]e|许可|协议|協議", re.I)
+COMMERCIAL = re.compile(r"commercial|商用|商业|商業", re.I)
+
+
+def commercial_terms(doc: Document) -> dict[str, str]:
+    """What the licence section says about commercial use: its paragraphs that name it ("支持商用",
+    "allowed for commercial purposes"), by language; {} when no licence section names it."""
+    found: dict[str, str] = {}
+    for _, heading, body in section_bodies(doc):
+        if LICENCE_HEADING.search(heading):
+            texts = _texts(body, COMMERCIAL)
+            found = {**texts, **found}
+    return found
+
+
+def _texts(body: list[str], about: re.Pattern[str] | None = None) -> dict[str, str]:
+    paragraphs = [AUTOLINK.sub(r"\1", p) for p in _paragraphs(body) if _is_prose(p)]
+    paragraphs = [p for p in paragraphs if about is None or about.search(p)]
+    texts = {
+        "zh": _bounded([p for p in paragraphs if _is_chinese(p)]),
+        "en": _bounded([p for p in paragraphs if not _is_chinese(p)]),
+    }
+    return {k: v for k, v in texts.items() if v}
+
+
+def _is_prose(paragraph: str) -> bool:
+    """Not a language switcher, and more than links and images (`Read this in [English](...)`,
+    `[![contributors](...)](...)`): a paragraph of the section's text."""
+    words = LINK_OR_IMAGE.sub("", LINK_OR_IMAGE.sub("", paragraph))  # twice: a linked image
+    return not SWITCHER.match(paragraph) and (words == paragraph or len(words.strip()) >= MIN_PROSE_CHARS)
+
+
+MIN_PROSE_CHARS = 20
+LINK_OR_IMAGE = re.compile(r"!?\[[^\[\]]{0,200}\]\([^()]{0,500}\)|<[^<>]{0,500}>")
+AUTOLINK = re.compile(r"<(https?://[^\s<>]{1,500})>")
+"""`<https://x.org>` is Markdown's autolink: its text is the address."""
+SWITCH_ITEM = r"(?:\*\*[^*|]{1,40}\*\*|\[[^\]|]{1,40}\]\([^)\s]{1,200}\))"
+SWITCHER = re.compile(rf"^{SWITCH_ITEM}(?:\s*\|\s*{SWITCH_ITEM})+$")
+"""`**English** | [简体中文](README_zh.md)`: a language switcher, not a paragraph of the summary."""
+
+
+def title_text(doc: Document) -> dict[str, str]:
+    """The text under the title heading, by language ({} when the first heading is not the name)."""
+    body = _title_body(doc)
+    return _texts(body) if body else {}
+
+
+def _title_body(doc: Document) -> list[str] | None:
+    """The prose under the first heading when that heading is the model's name (`# Falcon-7B`,
+    `# Model Card for Mistral-7B-v0.1`), up to the next heading."""
+    if not doc.headings or (name := display_name(doc)) is None:
+        return None
+    line, heading = doc.headings[0]
+    if NAME_AFFIX.sub("", EMOJI.sub("", heading.replace("*", "")).strip()).strip() != name:
+        return None
+    return next((body for start, _, body in section_bodies(doc) if start == line), None)
 
 
 def snippet_title(doc: Document, block: CodeBlock) -> dict[str, str]:
@@ -127,8 +197,18 @@ def snippet_title(doc: Document, block: CodeBlock) -> dict[str, str]:
     above = [text for line, text in doc.headings if line < block.start]
     if not above:
         return {}
-    title = EMOJI.sub("", above[-1].replace("*", "")).strip()
-    return {"zh" if _is_chinese(title) else "en": title} if title else {}
+    title = above[-1].replace("*", "").strip()  # emoji kept: `⚡️` is part of the title
+    if match := BILINGUAL.fullmatch(title):  # `快速使用（Quickstart）`: each language its own title
+        first, second = match.group(1).strip(), match.group(2).strip()
+        zh, en = (first, second) if _is_chinese(first) else (second, first)
+        if _is_chinese(zh) and re.search("[A-Za-z]", en) and not re.search(f"[{CJK}]", en):
+            return {"en": en, "zh": zh}
+    chinese = bool(re.search(f"[{CJK}]", title))  # a title is short: one Chinese word makes it Chinese
+    return {"zh" if chinese else "en": title} if title else {}
+
+
+BILINGUAL = re.compile(r"([^()（）]{1,80}?)\s*[（(]([^()（）]{1,80})[)）]")
+"""A heading in two languages, the second in parentheses: `快速使用（Quickstart）`, `Usage (用法)`."""
 
 
 # ---- precision and licence ----------------------------------------------------------------------
@@ -202,7 +282,7 @@ def _other_licence_named(doc: Document) -> bool:
 
 SUBSET_OR_METRIC = re.compile(
     r"^(?:avg\.?|average|mean|overall(?: acc\.?)?|[\w ]*summary|relevance|stem|social sciences?|"
-    r"humanities|others?|pass@\d+|acc(?:uracy)?|score|"
+    r"humanities|others?|pass@\d+|(?:avg\.?\s*)?acc(?:\.|uracy)?|score|"
     r"\d+-shot|zero-shot|few-shot|平均|总分)$",
     re.I,
 )
@@ -223,33 +303,80 @@ def model_keys(doc: Document, name: str | None) -> set[str]:
     return {k for k in keys if k}
 
 
+METRIC_COLUMNS = {
+    r"pass@(\d+)": r"pass@\1",
+    r"(?:avg\.?\s*|overall\s*)?acc(?:\.|uracy)?": "accuracy",
+}
+"""A results column that names its metric: `Pass@1` is pass@1, `Acc.`/`Avg. Acc.` accuracy."""
+
+
+def metric_of(label: str) -> str | None:
+    """The metric a results label's last part names (`C-Eval / Avg. Acc.` -> accuracy), else None."""
+    last = label.rsplit(" / ", 1)[-1].strip().lower()
+    for pattern, metric in METRIC_COLUMNS.items():
+        if re.fullmatch(pattern, last):
+            return re.sub(pattern, metric, last)
+    return None
+
+
+MAX_ROW_LABEL = 200
+"""A model's row label is a name and an aside; a longer cell is not tried (SHOT_ASIDE's lazy name
+would retry each run of spaces)."""
+SHOT_ASIDE = re.compile(r"^(.*?)\s*[(（]\s*(\d{1,2})-shot\s*[)）]\s*$", re.I)
+"""`**Qwen-7B-Chat (5-shot)**`: this model's row, for the 5-shot setting."""
+
+
+def is_model_row(label: str, keys: set[str]) -> bool:
+    """Whether a table row's label names this model (one of `model_keys`), shots aside or not."""
+    return _model_row(label, keys)[0]
+
+
+def _model_row(label: str, keys: set[str]) -> tuple[bool, int | None]:
+    """(is this model's row, the shots its label states)."""
+    text = label.replace("*", "").strip()
+    if len(text) > MAX_ROW_LABEL:
+        return False, None
+    if _key(text) in keys:
+        return True, None
+    if (match := SHOT_ASIDE.match(text)) and _key(match.group(1)) in keys:
+        return True, int(match.group(2))
+    return False, None
+
+
 def table_results(doc: Document, name: str | None) -> list[dict[str, Any]]:
-    """Scores from pipe tables with a row (or a column) labelled exactly with this model's name;
-    a benchmark listed twice with different scores (other shots, other tables) is left out."""
+    """Scores from pipe tables with a row (or a column) labelled exactly with this model's name
+    (or its name and a shot count, `Qwen-7B-Chat (5-shot)`); a benchmark listed twice for the same
+    shots with different scores (other tables) is left out."""
     keys = model_keys(doc, name)
-    scores: dict[str, set[float]] = {}
-    order: list[str] = []
+    scores: dict[tuple[str, int | None], set[float]] = {}
+    order: list[tuple[str, int | None]] = []
     for table in doc.tables if keys else []:
         if not table.header:
             continue
         section = next((text for line, text in reversed(doc.headings) if line < table.header_line), "")
-        pairs: list[tuple[str, str]] = []
+        pairs: list[tuple[str, str, int | None]] = []
         for _, row in table.rows:
-            if _key(row[0]) in keys:  # this model's row: one score per benchmark column
-                pairs += list(zip(table.header[1:], row[1:], strict=False))
+            this, shots = _model_row(row[0], keys)
+            if this:  # this model's row: one score per benchmark column
+                pairs += [(h, c, shots) for h, c in zip(table.header[1:], row[1:], strict=False)]
         if column := next((i for i, h in enumerate(table.header) if i and _key(h) in keys), None):
-            pairs += [(row[0], row[column]) for _, row in table.rows if column < len(row)]
-        for benchmark, cell in pairs:
+            pairs += [(row[0], row[column], None) for _, row in table.rows if column < len(row)]
+        for benchmark, cell, shots in pairs:
             label = re.sub(r"[*`]", "", benchmark).strip()
             if SUBSET_OR_METRIC.match(label):
                 label = f"{section.strip()} / {label}" if section.strip() else ""
             if label and (match := SCORE.match(cell)) and len(label) <= 60:
-                if label not in scores:
-                    order.append(label)
-                scores.setdefault(label, set()).add(float(match.group(1)))
+                if (label, shots) not in scores:
+                    order.append((label, shots))
+                scores.setdefault((label, shots), set()).add(float(match.group(1)))
     results = [
-        {"benchmark": label, "value": next(iter(scores[label]))}
-        for label in order
-        if len(scores[label]) == 1
+        {
+            "benchmark": label,
+            "value": next(iter(scores[(label, shots)])),
+            "few_shot": shots,
+            "metric": metric_of(label),
+        }
+        for label, shots in order
+        if len(scores[(label, shots)]) == 1
     ]
     return results[:MAX_RESULTS]

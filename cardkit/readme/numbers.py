@@ -29,7 +29,7 @@ CONFIG_KEYS: dict[str, tuple[str, ...]] = {
     "num_heads": ("num_attention_heads", "n_head"),
     "num_kv_heads": ("num_key_value_heads", "num_kv_heads", "n_head_kv"),
     "max_positions": ("max_position_embeddings", "n_positions", "seq_length", "max_seq_len"),
-    "vocab_size": ("vocab_size",),
+    "vocab_size": ("vocab_size", "padded_vocab_size"),
     "vocabulary": ("vocab_size",),
     "intermediate_size": ("intermediate_size", "ffn_hidden_size", "n_inner"),
 }
@@ -66,7 +66,8 @@ def config_value(doc: Document, key: str) -> int | None:
     remote-code model (Qwen's `qwen`, ChatGLM's `chatglm`) nobody here knows which key its code
     reads, so aliases that disagree (`seq_length` 8192, `max_position_embeddings` 32768) leave the
     figure uninterpreted (None) rather than guessed. ChatGLM's grouped-query heads are
-    `multi_query_group_num` when `multi_query_attention` is on."""
+    `multi_query_group_num` when `multi_query_attention` is on, its embedding rows
+    `padded_vocab_size`; Falcon's `multi_query: true` is one key/value head."""
     config = doc.config or {}
     if key == "head_dim":
         if _integer(head_dim := config.get("head_dim")):
@@ -81,8 +82,11 @@ def config_value(doc: Document, key: str) -> int | None:
         return None
     if stated:
         return stated[0]
-    if key == "num_kv_heads" and not config.get("multi_query") and not config.get("new_decoder_architecture"):
-        return config_value(doc, "num_heads")
+    if key == "num_kv_heads" and not config.get("new_decoder_architecture"):
+        if config.get("multi_query") is True:  # Falcon's multi-query attention: one key/value head
+            return 1
+        if not config.get("multi_query"):
+            return config_value(doc, "num_heads")
     return CLASS_DEFAULTS.get(doc.model_type or "", {}).get(key)
 
 

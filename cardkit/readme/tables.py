@@ -27,9 +27,14 @@ before failing, which made a line of spaces cost quadratic time."""
 NUMBER = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 
 
+UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+"""GitHub tables split cells at pipes; `\\|` is a pipe inside a cell (`<\\|endoftext\\|>`)."""
+
+
 def cells(line: str) -> list[str]:
-    """A table row's cells; never empty (a lone `|` is one empty cell), so rules can read `row[0]`."""
-    parts = [part.strip() for part in line.strip().split("|")]
+    """A table row's cells, split at unescaped pipes; never empty (a lone `|` is one empty cell),
+    so rules can read `row[0]`."""
+    parts = [part.strip() for part in UNESCAPED_PIPE.split(line.strip())]
     if parts and parts[0] == "" and line.strip().startswith("|"):
         parts = parts[1:]
     if parts and parts[-1] == "":

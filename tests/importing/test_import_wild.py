@@ -139,11 +139,20 @@ def test_import_many_files(tmp_path: Path, capsys: pytest.CaptureFixture) -> Non
     assert main(["import", *readmes, "--out", str(tmp_path / "x.yaml")]) == 2
 
 
-def test_licence_name_and_url_from_front_matter() -> None:
+def test_licence_url_from_front_matter_and_name_from_the_licence_row() -> None:
+    """`license_name` is the Hub's slug (`acme-licence`), not the name a reader sees: the name comes
+    from the README's licence row, or stays TODO."""
     text = "---\nlicense: other\nlicense_name: acme-licence\nlicense_link: https://example.org/L\n---\n"
     text += "# Acme\n"
     licence = import_card(text)["license"]
-    assert (licence["id"], licence["name"], licence["url"]) == ("other", "acme-licence", "https://example.org/L")
+    assert (licence["id"], licence["url"]) == ("other", "https://example.org/L")
+    assert is_todo(licence["name"])
+    row = "\n| Property | Value |\n| --- | --- |\n"
+    row += "| License | [Acme Open Licence](<https://example.org/L>) (`other`) |\n"
+    licence = import_card(text + row)["license"]
+    assert (licence["name"], licence["url"]) == ("Acme Open Licence", "https://example.org/L")
+    custom = text + "\n**License** the Acme 2 Community License Agreement, at [x](https://e.org/x)\n"
+    assert import_card(custom)["license"]["name"] == "Acme 2 Community License Agreement"
     assert import_card("---\nlicense: mit\n---\n# Acme\n")["license"]["name"] == "MIT License"
 
 
