@@ -22,7 +22,7 @@ from cardkit.card.load import load_card
 from cardkit.importing.readme import import_card, is_todo
 from cardkit.render.engine import render_card
 
-CARDS_DIR = Path(__file__).resolve().parent.parent / "cards"
+CARDS_DIR = Path(__file__).resolve().parents[2] / "cards"
 SLUGS = sorted(p.parent.name for p in CARDS_DIR.glob("*/card.yaml"))
 
 NOT_CARRIED = {
