@@ -37,6 +37,7 @@ SOURCE_LABELS = {
 }
 SOURCES_HEADING = {"en": "### Model sources", "zh": "### 模型来源", "zh-Hant": "### 模型來源"}
 SEPARATOR = {"en": ": ", "zh": "：", "zh-Hant": "："}
+NOT_PUBLISHED = {"en": "Not published", "zh": "未公开", "zh-Hant": "未公開"}
 
 
 def raw_of(slug: str) -> dict[str, Any]:
@@ -74,7 +75,8 @@ def test_sources_schema_accepts_each_kind_and_refuses_bad_addresses() -> None:
 def test_sources_are_listed_in_each_language(path: Path, lang: str, cards: dict[str, Card]) -> None:
     stated = raw_of(path.parent.name)["identity"].get("sources", {})
     text = render_card(cards[path.parent.name], lang)
-    assert (SOURCES_HEADING[lang] in text) == bool(set(stated) & set(SOURCE_LABELS["en"]))
+    section = text.split(SOURCES_HEADING[lang] + "\n\n", 1)[1].split("\n\n", 1)[0]
+    assert (section == NOT_PUBLISHED[lang]) == (not set(stated) & set(SOURCE_LABELS["en"]))
     for kind, label in SOURCE_LABELS[lang].items():
         line = f"- **{label}**{SEPARATOR[lang]}<{stated[kind]}>" if kind in stated else f"- **{label}**"
         assert (line in text) == (kind in stated), (kind, line)
@@ -319,5 +321,5 @@ def test_a_results_pointer_is_linked_under_stated_results_too(cards: dict[str, C
     card = with_identity(cards["stablelm-3b-4e1t"], sources={"results": url})
     text = render_card(card, "en")
     assert f"The developers point to <{url}> for further results." in text
-    assert "### Model sources" not in text  # a results pointer alone is not a model source
+    assert "### Model sources\n\nNot published\n" in text  # a results pointer alone is not a model source
     assert f"<{url}>" in render_card(card, "zh")
