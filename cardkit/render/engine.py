@@ -19,18 +19,17 @@ import functools
 import hashlib
 import re
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel.support import Translations
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from cardkit.render.compiled import SignedBytecodeCache
 from cardkit.render.emissions import impact
 from cardkit.render.frontmatter import front_matter
-from cardkit.render.i18n import Localizer, save_conversions, translations
+from cardkit.render.i18n import Localizer, newstyle_gettext, save_conversions, translations
 from cardkit.render.markdown import FILTERS, cell
 from cardkit.render.memory import estimate
 from cardkit.schema import Card
@@ -123,21 +122,14 @@ def md_autolink(url: str) -> str:
 _BYTECODE = SignedBytecodeCache()
 
 
-def newstyle_gettext(catalog: Translations) -> Callable[..., str]:
-    """`_()` exactly as Jinja's new-style gettext answers it with autoescaping off (the catalog's
-    string, always %-formatted with the call's keywords), as one call: Jinja's own goes through
-    three sandboxed context calls per label, the largest part of rendering a section."""
-    lookup = catalog.gettext
-
-    def gettext(message: str, **variables: object) -> str:
-        return lookup(message) % variables
-
-    return gettext
-
-
 @functools.cache
 def environment(tag: str) -> SandboxedEnvironment:
     """The Jinja environment of one locale, with its catalog installed; built once per process."""
+    return build_environment(tag, _BYTECODE)
+
+
+def build_environment(tag: str, bytecode: SignedBytecodeCache) -> SandboxedEnvironment:
+    """A Jinja environment for `tag` whose compiled templates come from (and go to) `bytecode`."""
     env = SandboxedEnvironment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
@@ -146,7 +138,7 @@ def environment(tag: str) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=_BYTECODE,
+        bytecode_cache=bytecode,
         auto_reload=False,  # the templates ship with cardkit: no stat of each one per section rendered
     )
     # jinja2's i18n extension adds this method to the environment at run time; its stubs cannot say so.
