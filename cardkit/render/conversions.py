@@ -6,8 +6,9 @@ texts again, so each converted text is kept in one entry of cardkit's cache stor
 HMAC-signed under the per-user key outside the cache directory: a missing, foreign, forged or
 damaged entry reads as empty, and each text it lacks is converted by OpenCC as without the memo.
 The entry's key covers what decides a conversion: the OpenCC configuration and installed version
-(its dictionaries ship with it), and the glossary's rules and terms (glossary.py, glossary.yaml),
-so an edited glossary is never answered with an old conversion.
+(its dictionaries ship with it), the code that chains OpenCC and the glossary (i18n.py), and the
+glossary's rules and terms (glossary.py, glossary.yaml), so an edited glossary or conversion is
+never answered with an old result.
 
 Limits: texts over `MAX_TEXT_CHARS` are converted but not remembered, and the entry keeps at most
 `MAX_MEMO_CHARS` characters, the texts used by the latest run first.
@@ -51,8 +52,10 @@ def _opencc_release() -> list[str]:
 
 @functools.cache
 def memo_key(config: str) -> str:
-    """The store key of `config`'s memo: OpenCC's release and the glossary's code and terms."""
-    files = [Path(glossary.__file__), glossary.GLOSSARY_PATH]
+    """The store key of `config`'s memo: OpenCC's release, the code that builds the converter and
+    the glossary's code and terms."""
+    # i18n.py builds the converter (OpenCC, then the glossary); it imports this module, so by path
+    files = [Path(__file__).with_name("i18n.py"), Path(glossary.__file__), glossary.GLOSSARY_PATH]
     digests = [hashlib.sha256(path.read_bytes()).hexdigest() for path in files]
     parts = [VERSION, config, _opencc_release(), digests]
     return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
