@@ -9,7 +9,8 @@ BibTeX).
 
 Templates run in a SandboxedEnvironment and receive the card as data: nothing in a card is ever
 compiled as a template, so `{{ }}` in card text stays literal. Environments and catalogs are built
-once per locale and cached.
+once per locale and cached; compiled templates are shared by the locales and kept between runs in
+the signed cache store (render/compiled.py).
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import BytecodeCache, FileSystemLoader, StrictUndefined
-from jinja2.bccache import Bucket
+from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from cardkit.render.compiled import SignedBytecodeCache
 from cardkit.render.emissions import impact
 from cardkit.render.frontmatter import front_matter
-from cardkit.render.i18n import Localizer, translations
+from cardkit.render.i18n import Localizer, newstyle_gettext, save_conversions, translations
 from cardkit.render.markdown import FILTERS, cell
 from cardkit.render.memory import estimate
 from cardkit.schema import Card
@@ -118,26 +119,17 @@ def md_autolink(url: str) -> str:
     return f"<{url}>" if _PLAIN_URL.fullmatch(url) else FILTERS["inline"](url)
 
 
-class _SharedBytecode(BytecodeCache):
-    """Compile each template once per process, not once per locale: its code is the same in all."""
-
-    def __init__(self) -> None:
-        self._store: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        if (code := self._store.get(bucket.key)) is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self._store[bucket.key] = bucket.bytecode_to_string()
-
-
-_BYTECODE = _SharedBytecode()
+_BYTECODE = SignedBytecodeCache()
 
 
 @functools.cache
 def environment(tag: str) -> SandboxedEnvironment:
     """The Jinja environment of one locale, with its catalog installed; built once per process."""
+    return build_environment(tag, _BYTECODE)
+
+
+def build_environment(tag: str, bytecode: SignedBytecodeCache) -> SandboxedEnvironment:
+    """A Jinja environment for `tag` whose compiled templates come from (and go to) `bytecode`."""
     env = SandboxedEnvironment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
@@ -146,10 +138,12 @@ def environment(tag: str) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=_BYTECODE,
+        bytecode_cache=bytecode,
+        auto_reload=False,  # the templates ship with cardkit: no stat of each one per section rendered
     )
     # jinja2's i18n extension adds this method to the environment at run time; its stubs cannot say so.
     env.install_gettext_translations(translations(tag), newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(_=(gettext := newstyle_gettext(translations(tag))), gettext=gettext)
     env.filters.update(FILTERS)
     env.filters["shell"] = shlex.quote
     env.globals.update(table=md_table, link=md_link, autolink=md_autolink, l=Localizer(tag))
@@ -365,6 +359,7 @@ def render_layouts(
         own = tuple((layout.label if file == layout.filename else label, file) for label, file in links)
         top = head if layout.filename == "README.md" else ""
         texts[lang] = with_marker(top + render_body(card, layout, own))
+    save_conversions()
     return texts
 
 

@@ -18,6 +18,9 @@ from pathlib import Path
 import yaml
 
 GLOSSARY_PATH = Path(__file__).resolve().parent / "glossary.yaml"
+LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML has it (the glossary is read on every Chinese render and the
+pure-Python parser takes longer than the conversions); the same safe constructors either way."""
 _QUOTE_SPACE = re.compile(r"([」』]) (?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff]) ([「『])")
 
 
@@ -51,7 +54,7 @@ def _strings(entry: dict[str, object], key: str) -> tuple[str, ...]:
 @functools.cache
 def glossary() -> Glossary:
     """The glossary, read once; a malformed entry is a ValueError (the file ships with cardkit)."""
-    data = yaml.safe_load(GLOSSARY_PATH.read_text(encoding="utf-8"))
+    data = yaml.load(GLOSSARY_PATH.read_text(encoding="utf-8"), Loader=LOADER)
     terms = []
     for entry in data["terms"]:
         if not all(isinstance(entry.get(key), str) and entry[key] for key in ("term", "zh-Hans", "zh-Hant")):
@@ -77,6 +80,7 @@ def _replacement(term: Term, match: re.Match[str]) -> str:
     return match.group(0) if match.group(0) in term.keep else term.hant
 
 
+@functools.cache
 def _pattern(forms: tuple[str, ...], keep: tuple[str, ...]) -> re.Pattern[str] | None:
     """Kept phrases and wrong forms in one alternation, longest first: a kept phrase that contains a
     wrong form (常識推理 holds 推理) is matched whole, so it is never rewritten or reported."""
@@ -91,10 +95,18 @@ def _wrong_matches(text: str, forms: tuple[str, ...], keep: tuple[str, ...]) -> 
     return [] if pattern is None else [m.group(0) for m in pattern.finditer(text) if m.group(0) not in keep]
 
 
+@functools.cache
+def _any_wrong() -> re.Pattern[str] | None:
+    """Every term's wrong forms in one alternation: a text with none of them is left as it is by
+    every term, so it skips the term-by-term pass."""
+    return _pattern(tuple(form for term in glossary().terms for form in term.wrong), ())
+
+
 def to_taiwan(text: str) -> str:
     """s2twp output corrected term by term (in glossary order), then 「」 quotation marks."""
     g = glossary()
-    for term in g.terms:
+    any_wrong = _any_wrong()
+    for term in g.terms if any_wrong is not None and any_wrong.search(text) else ():
         if (pattern := _pattern(term.wrong, term.keep)) is not None:
             text = pattern.sub(functools.partial(_replacement, term), text)
     for western, corner in g.quotes.items():

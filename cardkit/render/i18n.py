@@ -21,16 +21,23 @@ from babel import Locale as BabelLocale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_compact_decimal, format_decimal
+from babel.numbers import NumberPattern, format_compact_decimal, format_decimal, parse_pattern
 from babel.support import Translations
 
+from cardkit.render.conversions import Memo
 from cardkit.render.glossary import glossary, to_taiwan
 from cardkit.schema import LocalizedText
 
 DOMAIN = "cardkit"
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
-_DECIMAL = "#,##0.##########"
-"""Every significant digit a card states (Babel's default pattern would print 3.0e-4 as 0)."""
+_DECIMAL = parse_pattern("#,##0.##########")
+"""Every significant digit a card states (Babel's default pattern would print 3.0e-4 as 0); parsed
+once here, as Babel would on every call given the string."""
+
+
+@functools.cache
+def _fixed_pattern(decimals: int) -> NumberPattern:
+    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals else ""))
 
 
 @dataclass(frozen=True)
@@ -60,13 +67,10 @@ def catalog_path(catalog: str) -> Path:
     return LOCALES_DIR / catalog / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-@functools.cache
-def converter(config: str | None) -> Callable[[str], str]:
-    """OpenCC is imported only when a derived script is rendered; identity otherwise. Taiwan
-    phrasing (s2twp) is corrected with the terminology glossary (glossary.yaml), term by term."""
-    if config is None:
-        return str
-    import opencc  # lazy: optional at import time, loaded once per config
+def opencc_converter(config: str) -> Callable[[str], str]:
+    """OpenCC itself, imported and loaded here only; Taiwan phrasing (s2twp) is corrected with the
+    terminology glossary (glossary.yaml), term by term."""
+    import opencc  # lazy: loading its dictionaries is most of a zh-Hant render; memos avoid it
 
     convert = opencc.OpenCC(config).convert
     if config != "s2twp":
@@ -76,6 +80,24 @@ def converter(config: str | None) -> Callable[[str], str]:
         return to_taiwan(convert(text))
 
     return converted
+
+
+@functools.cache
+def converter(config: str | None) -> Callable[[str], str]:
+    """The text conversion of a derived script (identity for none): OpenCC behind the signed
+    memo of conversions (render/conversions.py), so OpenCC is loaded only for a text it lacks."""
+    if config is None:
+        return str
+    return Memo(config, functools.partial(opencc_converter, config))
+
+
+def save_conversions() -> None:
+    """Keep the conversions this process made for the next run (nothing to do when none was new)."""
+    for spec in LOCALES.values():
+        if spec.opencc is not None:
+            memo = converter(spec.opencc)
+            if isinstance(memo, Memo):
+                memo.save()
 
 
 @functools.cache
@@ -92,6 +114,18 @@ def translations(tag: str) -> Translations:
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(fp=buffer, domain=DOMAIN)
+
+
+def newstyle_gettext(catalog: Translations) -> Callable[..., str]:
+    """`_()` exactly as Jinja's new-style gettext answers it with autoescaping off (the catalog's
+    string, always %-formatted with the call's keywords), as one call: Jinja's own goes through
+    three sandboxed context calls per label, the largest part of rendering a section."""
+    lookup = catalog.gettext
+
+    def gettext(message: str, **variables: object) -> str:
+        return lookup(message) % variables
+
+    return gettext
 
 
 class Localizer:
@@ -133,7 +167,7 @@ class Localizer:
         """A published figure with the decimal places it was published with (26.10 stays 26.10)."""
         if value is None:
             return ""
-        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        pattern = _fixed_pattern(decimals)
         return format_decimal(value, format=pattern, locale=self._babel, decimal_quantization=True)
 
     def count(self, value: int | None) -> str:

@@ -31,6 +31,10 @@ _RULE_MARKS = " \t-=_*"
 _BACKTICK_RUN = re.compile(r"`+")
 _PIPE = re.compile(r"(\\*)\|")
 _PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_INERT = re.compile(r"[^\\`<>&h]*(?:h(?!ttps?://)[^\\`<>&h]*)*")
+"""A run the scanner copies as it is: no backslash, backtick, `<`, `>` or `&`, and no `h` that starts
+`http://` or `https://` (everything that can begin an escape, a code span, an autolink, an entity
+or a bare URL)."""
 
 
 def _entities(text: str) -> str:
@@ -64,6 +68,12 @@ def _bare_start(line: str, i: int) -> bool:
     return i == 0 or (line[i - 1] not in _URL_OPENERS and line[max(0, i - 2) : i] != "](")
 
 
+def _inert_end(line: str, start: int) -> int:
+    """Where the inert run from `start` ends (`start` itself when the character there is special)."""
+    match = _INERT.match(line, start)
+    return match.end() if match else start
+
+
 def _escape_line(line: str) -> str:
     """`<`, `>`, `&` as entities outside code spans and autolinks, scanning as CommonMark does.
 
@@ -74,9 +84,15 @@ def _escape_line(line: str) -> str:
     explicit `<…>` autolink that ends where the URL does, whatever punctuation follows it. A span that would
     continue onto another line is not trusted: an HTML block can interrupt a paragraph there.
     """
+    if _INERT.fullmatch(line):
+        return line  # most lines of prose: nothing to escape, nothing to pair
     out: list[str] = []
     i = 0
     while i < len(line):
+        if (inert := _inert_end(line, i)) > i:
+            out.append(line[i:inert])  # copied in one piece, not character by character
+            i = inert
+            continue
         char = line[i]
         if char == "\\" and i + 1 < len(line) and line[i + 1] in _PUNCTUATION:
             out.append(line[i : i + 2])  # `\<` is already a literal `<`
