@@ -73,7 +73,12 @@ def read_facts(config: Any, model: Any) -> ArchitectureFacts:
     if output is not None and (shape := linear_shape(output)) is not None:
         facts.set("linear_biases.lm_head", shape[2])
     if "moe.num_experts" in facts.values or "moe.num_experts" in facts.undetermined:
-        facts.set("parameters.active", active_parameters(model, facts), "active parameters not computable")
+        facts.set(
+            "parameters.active",
+            active_parameters(model, facts),
+            "not one number: the expert count or experts per token is unknown, or the routed experts "
+            "differ in size (zero-computation experts make the count vary per token)",
+        )
     return facts
 
 
