@@ -22,6 +22,7 @@ from cardkit.importing.new_card import draft_from_config
 from cardkit.validate import ValidateOptions, validate_card
 from cardkit.validate.fact_check import stated_facts
 from tests.zoo_helpers import fill as _fill
+from tests.zoo_helpers import first_line as _first_line
 
 transformers = pytest.importorskip("transformers")
 torch = pytest.importorskip("torch")
@@ -49,7 +50,7 @@ def _zoo() -> tuple[list[str], dict[str, str]]:
         try:
             _build(model_type)
         except Exception as exc:
-            failing[model_type] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            failing[model_type] = f"{type(exc).__name__}: {_first_line(exc)}"
         else:
             buildable.append(model_type)
     return buildable, failing

@@ -61,3 +61,8 @@ def draft_and_fill(config_json: Path, card: Path) -> dict[str, Any]:
     body = yaml.safe_dump(filled, sort_keys=False, allow_unicode=True, width=10_000)
     card.write_text(header + "\n" + body, encoding="utf-8")
     return filled
+
+
+def first_line(exc: Exception) -> str:
+    """The first line of transformers' message that says something (an ImportError's starts blank)."""
+    return next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
