@@ -121,6 +121,7 @@ def _architecture(layers: Any, num_layers: int = 4) -> dict[str, Any]:
         ([2, 1], "increasing"),
         ({"period": 2, "sliding": [2]}, "outside a block of 2"),
         ({"period": 2, "sliding": []}, "at least 1"),
+        ({"period": 9, "sliding": [5]}, "names no layer"),  # of a stack of 4
         ("most", "all"),
     ],
 )

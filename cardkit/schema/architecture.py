@@ -194,7 +194,9 @@ class Architecture(Strict):
     @classmethod
     def _layers_in_stack(cls, value: SlidingWindow | None, info: ValidationInfo) -> SlidingWindow | None:
         layers = info.data.get("num_layers")
-        if value is not None and isinstance(value.layers, list) and isinstance(layers, int):
+        if value is None or not isinstance(layers, int):
+            return value
+        if isinstance(value.layers, list):
             if value.layers != sorted(set(value.layers)):
                 raise ValueError("sliding_window.layers must be increasing, each layer once")
             if value.layers[-1] >= layers:
@@ -202,6 +204,8 @@ class Architecture(Strict):
                     f"sliding_window.layers names layer {value.layers[-1]}, but layers count from 0 "
                     f"and num_layers is {layers}"
                 )
+        elif isinstance(value.layers, LayerPattern) and not value.layer_indices(layers):
+            raise ValueError(f"sliding_window.layers names no layer of a stack of {layers}")
         return value
     intermediate_size: Dimension | None = Field(
         default=None, description="Hidden width of the dense feed-forward block."
