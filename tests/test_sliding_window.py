@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from cardkit.core.findings import Severity
-from cardkit.schema.architecture import Architecture, sliding_layers
+from cardkit.schema.architecture import Architecture, SlidingWindow, sliding_layers
 from cardkit.schema.migrate import migrate
 from cardkit.validate import ValidateOptions, validate_card
 from tests.helpers import CARD_PATHS, line_of
@@ -99,6 +99,34 @@ def test_every_spelling_expands_to_the_layers_it_names() -> None:
             continue
         described = describe_layers(flags)
         assert sliding_layers(described, count) == [i for i, f in enumerate(flags) if f], (flags, described)
+        window = SlidingWindow(tokens=4, layers=described)
+        assert window.layer_count(count) == sum(flags)
+
+
+def test_the_memory_estimate_counts_windowed_layers_without_listing_them() -> None:
+    """16 million stated layers (the schema's limit) are counted, not listed (listing them took a
+    quarter of a second and half a gigabyte per render)."""
+    import time
+
+    from cardkit.card.load import load_card
+    from cardkit.render.memory import estimate
+
+    loaded = load_card(CARD_PATHS[0])
+    assert loaded.card is not None
+    arch = loaded.card.architecture.model_dump(mode="json", exclude_none=True)
+    layers = 16_777_216  # 6 x 2,796,202 + 4: the last block keeps four windowed layers
+    windowed = {"tokens": 4, "layers": {"period": 6, "sliding": [0, 1, 2, 3, 4]}}
+    stated = Architecture.model_validate({**arch, "num_layers": layers, "sliding_window": windowed})
+    start = time.perf_counter()
+    for _ in range(5):
+        est = estimate(stated)
+    assert time.perf_counter() - start < 0.2
+    context = est.context
+    assert context is not None and est.kv_full_context is not None
+    slid = 2_796_202 * 5 + 4
+    assert est.kv_full_context == est.kv_per_token // layers * ((layers - slid) * context + slid * 4)
+    window = SlidingWindow(tokens=4, layers="all")
+    assert window.layer_count(layers) == layers
 
 
 def _architecture(layers: Any, num_layers: int = 4) -> dict[str, Any]:

@@ -130,6 +130,16 @@ class SlidingWindow(Strict):
         """The 0-based layers that use the window, in a stack of `num_layers`."""
         return sliding_layers(self.layers, num_layers)
 
+    def layer_count(self, num_layers: int) -> int:
+        """How many of `num_layers` use the window, counted without listing them (a card may
+        state 16 million layers; the memory estimate must not build a list that long)."""
+        if self.layers == "all":
+            return num_layers
+        if isinstance(self.layers, LayerPattern):
+            blocks, rest = divmod(num_layers, self.layers.period)
+            return blocks * len(self.layers.sliding) + sum(1 for p in self.layers.sliding if p < rest)
+        return sum(1 for i in self.layers if i < num_layers)
+
 
 class LatentAttention(Strict):
     """Multi-head latent attention (DeepSeek-V2/V3): projections through a low-rank latent."""
@@ -204,7 +214,7 @@ class Architecture(Strict):
                     f"sliding_window.layers names layer {value.layers[-1]}, but layers count from 0 "
                     f"and num_layers is {layers}"
                 )
-        elif isinstance(value.layers, LayerPattern) and not value.layer_indices(layers):
+        elif isinstance(value.layers, LayerPattern) and not value.layer_count(layers):
             raise ValueError(f"sliding_window.layers names no layer of a stack of {layers}")
         return value
     intermediate_size: Dimension | None = Field(
