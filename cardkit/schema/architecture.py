@@ -102,7 +102,10 @@ def sliding_layers(layers: str | list[int] | LayerPattern | dict[str, Any], num_
     if layers == "all":
         return list(range(num_layers))
     if isinstance(layers, dict):
-        layers = LayerPattern.model_validate(layers)
+        try:
+            layers = LayerPattern.model_validate(layers)
+        except ValueError:  # not a pattern (a damaged facts cache entry): it names no layer
+            return []
     if isinstance(layers, LayerPattern):
         positions = set(layers.sliding)
         return [i for i in range(num_layers) if i % layers.period in positions]
@@ -200,23 +203,6 @@ class Architecture(Strict):
         default=None, description="Sliding-window attention, if any."
     )
 
-    @field_validator("sliding_window")
-    @classmethod
-    def _layers_in_stack(cls, value: SlidingWindow | None, info: ValidationInfo) -> SlidingWindow | None:
-        layers = info.data.get("num_layers")
-        if value is None or not isinstance(layers, int):
-            return value
-        if isinstance(value.layers, list):
-            if value.layers != sorted(set(value.layers)):
-                raise ValueError("sliding_window.layers must be increasing, each layer once")
-            if value.layers[-1] >= layers:
-                raise ValueError(
-                    f"sliding_window.layers names layer {value.layers[-1]}, but layers count from 0 "
-                    f"and num_layers is {layers}"
-                )
-        elif isinstance(value.layers, LayerPattern) and not value.layer_count(layers):
-            raise ValueError(f"sliding_window.layers names no layer of a stack of {layers}")
-        return value
     intermediate_size: Dimension | None = Field(
         default=None, description="Hidden width of the dense feed-forward block."
     )
@@ -254,3 +240,23 @@ class Architecture(Strict):
     )
     linear_biases: LinearBiases | None = Field(default=None, description="Which linear layers carry a bias.")
     tied_embeddings: bool = Field(description="Input embedding and output projection share one matrix.")
+
+    @field_validator("sliding_window")
+    @classmethod
+    def _layers_in_stack(cls, value: SlidingWindow | None, info: ValidationInfo) -> SlidingWindow | None:
+        """The window's layers exist in this stack: an index past `num_layers` (counted from 0) is
+        an off-by-one or a copied card, and would otherwise pass `--no-model` silently."""
+        layers = info.data.get("num_layers")
+        if value is None or not isinstance(layers, int):
+            return value
+        if isinstance(value.layers, list):
+            if value.layers != sorted(set(value.layers)):
+                raise ValueError("sliding_window.layers must be increasing, each layer once")
+            if value.layers[-1] >= layers:
+                raise ValueError(
+                    f"sliding_window.layers names layer {value.layers[-1]}, but layers count from 0 "
+                    f"and num_layers is {layers}"
+                )
+        elif isinstance(value.layers, LayerPattern) and not value.layer_count(layers):
+            raise ValueError(f"sliding_window.layers names no layer of a stack of {layers}")
+        return value
