@@ -87,6 +87,7 @@ def test_every_spelling_expands_to_the_layers_it_names() -> None:
     gemma3 = {"period": 6, "sliding": [0, 1, 2, 3, 4]}
     assert sliding_layers(gemma3, 13) == [0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 12]
     assert sliding_layers([2, 3], 4) == [2, 3]
+    assert sliding_layers({"period": 0, "sliding": [0]}, 4) == []  # a damaged cached fact: no layer
     rng = random.Random(13)
     for _ in range(300):
         count = rng.randint(1, 40)
