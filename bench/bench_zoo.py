@@ -23,6 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def _first_line(exc: Exception) -> str:
+    """The first line of transformers' message that says something (an ImportError's starts blank)."""
+    return next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+
+
 def _build(model_type: str) -> tuple[Any, Any]:
     import torch
     from transformers import AutoModelForCausalLM
@@ -60,7 +65,7 @@ def main() -> None:
                 read_facts(config, model)
                 facts = min(facts, time.perf_counter() - start)
         except Exception as exc:
-            failed[model_type] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:160]
+            failed[model_type] = f"{type(exc).__name__}: {_first_line(exc)}"[:160]
             continue
         bare_total += bare
         facts_total += facts

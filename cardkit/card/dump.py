@@ -34,7 +34,14 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+def _represent_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.SequenceNode:
+    """A list of plain integers (layer indices) on one line; any other list in block style."""
+    flow = bool(value) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+
+
 _CardDumper.add_representer(str, _represent_str)
+_CardDumper.add_representer(list, _represent_list)
 
 
 def yaml_body(data: Any) -> str:

@@ -19,11 +19,12 @@ from cardkit.core.errors import UsageError
 from cardkit.core.facts import ArchitectureFacts
 from cardkit.core.safe_io import UnreadableFile, read_text_bounded
 from cardkit.importing.readme import draft_yaml, is_todo, todo, todo_text
+from cardkit.schema import SCHEMA_VERSION
 from cardkit.schema.architecture import Architecture
 from cardkit.validate import facts_cache
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent.parent / "schemas" / "card.schema.json"
-SCHEMA_URL = "https://cardkit.dev/schemas/card-v2.schema.json"
+SCHEMA_URL = f"https://cardkit.dev/schemas/card-v{SCHEMA_VERSION}.schema.json"
 MAX_TOKENIZER_BYTES = 64 * 1024 * 1024
 """tokenizer.json of the largest vocabularies (250k tokens) is about 20 MiB."""
 
@@ -164,7 +165,7 @@ def new_card(
 ) -> str:
     """The draft card's YAML text; `imported` is `cardkit.importing.readme.import_card`'s README draft."""
     data: dict[str, Any] = {
-        "schema_version": 2,
+        "schema_version": SCHEMA_VERSION,
         "config": config_rel,
         "identity": {
             "repo_id": todo("owner/name on the Hub"),

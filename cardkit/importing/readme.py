@@ -35,7 +35,7 @@ def import_card(text: str, config: dict[str, Any] | None = None, repo_id: str | 
     meta = front_matter(doc)
     if not doc.identity.family:  # a family card's snippets load its members: none is "the" repo
         doc.repo_id = doc.repo_id or repo_from_snippets(doc)
-    draft: Draft = {"schema_version": 2, "config": "config.json"}
+    draft: Draft = {"schema_version": 3, "config": "config.json"}  # schema.SCHEMA_VERSION; no pydantic here
     draft["identity"] = draft_identity(doc, meta)
     draft["architecture"] = draft_architecture(doc)
     draft["tokenizer"] = draft_tokenizer(doc)

@@ -1,5 +1,6 @@
 """Attention facts of the built architecture: heads, head width, key/value heads, biases, latent
-attention ranks, QK normalisation, the positional scheme (rotary, learned, ALiBi) and sliding windows.
+attention ranks, QK normalisation and the positional scheme (rotary, learned, ALiBi). Sliding windows
+are read per layer by `architecture_window`.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ def attention_facts(facts: ArchitectureFacts, config: Any, model: Any, attention
         any(is_norm(m) for m in attention.modules() if m is not attention and m not in latent),
     )
     _positional(facts, config, model, head_dim)
-    _sliding_window(facts, config)
 
 
 def _latent_attention(facts: ArchitectureFacts, config: Any, attention: Any) -> list[Any]:
@@ -143,19 +143,6 @@ def _rotary(facts: ArchitectureFacts, config: Any, rotary: Any, head_dim: int | 
         factor = rope.get("factor")
         if isinstance(factor, int | float):
             facts.set("positional_embedding.scaling.factor", float(factor))
-
-
-def _sliding_window(facts: ArchitectureFacts, config: Any) -> None:
-    window = config_int(config, "sliding_window")
-    if window is None or getattr(config, "use_sliding_window", True) is False:
-        return
-    kinds = getattr(config, "layer_types", None)
-    layers = config_int(config, "num_hidden_layers")
-    if isinstance(kinds, list | tuple):
-        layers = sum(1 for k in kinds if k == "sliding_attention")
-    if layers:
-        facts.set("sliding_window.tokens", window)
-        facts.set("sliding_window.layers", layers)
 
 
 def _module_source(cls: type) -> str:

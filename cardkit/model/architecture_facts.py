@@ -8,8 +8,8 @@ a fact cardkit cannot determine is in `undetermined` with the reason, never gues
 
 This module walks the decoder stack and gathers the facts; the readers are split by concern:
 `architecture_modules` (finding modules), `architecture_attention` (attention and positions),
-`architecture_mlp` (feed-forward and experts), `block_trace` (the block's wiring). torch and
-transformers are imported inside functions only.
+`architecture_mlp` (feed-forward and experts), `architecture_window` (sliding-window layers),
+`block_trace` (the block's wiring). torch and transformers are imported inside functions only.
 """
 
 
@@ -30,6 +30,7 @@ from cardkit.model.architecture_modules import (
     mlp_module,
     norm_kind,
 )
+from cardkit.model.architecture_window import sliding_window_facts
 from cardkit.model.block_trace import trace_block
 
 __all__ = ["active_parameters", "decoder_layers", "facts_for_config", "read_facts"]
@@ -55,6 +56,7 @@ def read_facts(config: Any, model: Any) -> ArchitectureFacts:
     attn_layer = next((layer for layer in layers if attention_module(layer) is not None), None)
     if attn_layer is not None:
         attention_facts(facts, config, model, attention_module(attn_layer))
+        sliding_window_facts(facts, config, layers)
     else:
         facts.set("positional_embedding.type", "none")
     mlps = [mlp for layer in layers if (mlp := mlp_module(layer)) is not None]
@@ -71,7 +73,12 @@ def read_facts(config: Any, model: Any) -> ArchitectureFacts:
     if output is not None and (shape := linear_shape(output)) is not None:
         facts.set("linear_biases.lm_head", shape[2])
     if "moe.num_experts" in facts.values or "moe.num_experts" in facts.undetermined:
-        facts.set("parameters.active", active_parameters(model, facts), "active parameters not computable")
+        facts.set(
+            "parameters.active",
+            active_parameters(model, facts),
+            "not one number: the expert count or experts per token is unknown, or the routed experts "
+            "differ in size (zero-computation experts make the count vary per token)",
+        )
     return facts
 
 

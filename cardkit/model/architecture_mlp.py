@@ -50,12 +50,7 @@ def experts_module(mlp: Any) -> Any | None:
 def moe_facts(facts: ArchitectureFacts, config: Any, mlp: Any, experts: Any) -> None:
     import torch
 
-    count: int | None
-    if isinstance(experts, torch.nn.ModuleList):
-        count = len(experts)
-    else:
-        shapes = [p.shape[0] for p in experts.parameters(recurse=False) if p.dim() == 3]
-        count = shapes[0] if shapes and len(set(shapes)) == 1 else None
+    count = _expert_count(experts)
     facts.set("moe.num_experts", count, "expert count not readable from the experts module")
     top_k = next(
         (
@@ -65,8 +60,13 @@ def moe_facts(facts: ArchitectureFacts, config: Any, mlp: Any, experts: Any) -> 
         ),
         None,
     ) or config_int(config, "num_experts_per_tok")
-    facts.set("moe.experts_per_token", top_k, "experts per token not stated")
-    shared = next((m for n, m in mlp.named_children() if n.startswith("shared_expert")), None)
+    facts.set(
+        "moe.experts_per_token",
+        top_k,
+        "neither the router (`top_k`) nor the config (`num_experts_per_tok`) sets it; transformers' "
+        "default config leaves it None, which its router cannot route with",
+    )
+    shared = next((m for n, m in mlp.named_children() if n in SHARED_NAMES), None)
     if shared is None:
         facts.set("moe.shared_experts", 0)
     elif isinstance(shared, torch.nn.ModuleList):
@@ -74,13 +74,55 @@ def moe_facts(facts: ArchitectureFacts, config: Any, mlp: Any, experts: Any) -> 
     else:
         facts.set(
             "moe.shared_experts",
-            config_int(config, "n_shared_experts") or config_int(config, "num_shared_experts"),
-            "shared expert count not stated",
+            _shared_as_experts(shared, experts, count)
+            or config_int(config, "n_shared_experts")
+            or config_int(config, "num_shared_experts"),
+            "the shared expert's size is not a whole number of routed experts, and the config "
+            "does not state a count",
         )
 
 
+SHARED_NAMES = ("shared_expert", "shared_experts", "shared_mlp")
+"""Children of a mixture-of-experts block that every token passes through (not `shared_expert_gate`)."""
+
+
+def _expert_count(experts: Any) -> int | None:
+    """Routed experts: the list's length, or the leading size of the fused weights. Where the fused
+    weights disagree (LongCat-Flash's `gate_up_proj` has rows for its zero-computation experts,
+    `down_proj` only for the real ones) the module's own count of weighted experts decides."""
+    import torch
+
+    if isinstance(experts, torch.nn.ModuleList):
+        return len(experts)
+    shapes = {p.shape[0] for p in experts.parameters(recurse=False) if p.dim() == 3}
+    if len(shapes) == 1:
+        return int(shapes.pop())
+    stored = int_attr(experts, "num_routed_experts", "num_experts")
+    return stored if stored in shapes else None
+
+
+def _shared_as_experts(shared: Any, experts: Any, count: int | None) -> int | None:
+    """How many routed experts the one shared MLP transformers builds is as wide as: DeepSeek builds
+    `n_shared_experts` of them as one MLP `n_shared_experts` times wider, Qwen1.5-MoE its 4 as one of
+    `shared_expert_intermediate_size`; None when the sizes do not divide."""
+    if not count or _uneven(experts):
+        return None
+    routed: int = sum(p.numel() for p in experts.parameters())
+    size: int = sum(p.numel() for p in shared.parameters())
+    if routed % count or not size or size % (routed // count):
+        return None
+    return size // (routed // count)
+
+
+def _uneven(experts: Any) -> bool:
+    """Fused expert weights whose leading sizes differ: not every expert has every weight."""
+    return len({p.shape[0] for p in experts.parameters(recurse=False) if p.dim() == 3}) > 1
+
+
 def active_parameters(model: Any, facts: ArchitectureFacts) -> int | None:
-    """Parameters one token uses: all but the routed experts it is not sent to."""
+    """Parameters one token uses: all but the routed experts it is not sent to. None where that
+    is not one number: experts without weights (LongCat-Flash's zero-computation experts, which
+    the router picks like the others) make it vary from token to token."""
     count, top_k = facts.values.get("moe.num_experts"), facts.values.get("moe.experts_per_token")
     if not count or not top_k:
         return None
@@ -89,7 +131,7 @@ def active_parameters(model: Any, facts: ArchitectureFacts) -> int | None:
         if name.rsplit(".", 1)[-1] != "experts":
             continue
         size = sum(p.numel() for p in module.parameters())
-        if size % count:
+        if size % count or _uneven(module):
             return None
         unused += size // count * (count - top_k)
     total: int = facts.values["parameters.count"]

@@ -51,7 +51,7 @@ def estimate(arch: Architecture) -> MemoryEstimate:
     full = None
     if context is not None:
         window = arch.sliding_window
-        windowed = min(window.layers, arch.num_layers) if window else 0
+        windowed = window.layer_count(arch.num_layers) if window else 0
         kept = min(window.tokens, context) if window else 0  # a window layer keeps only its window
         tokens = (arch.num_layers - windowed) * context + windowed * kept
         full = per_layer * tokens

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from cardkit.schema.common import LocalizedText, NonEmpty, PositiveInt, Strict
 
@@ -63,9 +63,85 @@ class PositionalEmbedding(Strict):
     scaling: RopeScaling | None = Field(default=None, description="Rotary scaling for longer contexts.")
 
 
+LayerIndex = Annotated[int, Field(ge=0, lt=16_777_216)]
+"""A decoder layer, counted from 0 as transformers counts them (`model.layers[i]`)."""
+MAX_LAYER_LIST = 65_536
+"""Longest list of layer indices a card may give (the stack's own limit is far above any network)."""
+
+
+class LayerPattern(Strict):
+    """A block of `period` layers repeated down the stack, the last repeat possibly cut short:
+    layer `i` uses the window when `i % period` is one of `sliding` (Gemma 3: period 6, sliding
+    0-4, one full-attention layer in every six)."""
+
+    period: Dimension = Field(description="Layers in the repeating block.")
+    sliding: list[LayerIndex] = Field(
+        min_length=1,
+        max_length=MAX_LAYER_LIST,
+        description="Positions in each block (from 0) whose layer uses the sliding window.",
+    )
+
+    @field_validator("sliding")
+    @classmethod
+    def _within_period(cls, value: list[int], info: ValidationInfo) -> list[int]:
+        period = info.data.get("period")
+        if value != sorted(set(value)):
+            raise ValueError("positions must be increasing, each once")
+        if isinstance(period, int) and value[-1] >= period:
+            raise ValueError(f"position {value[-1]} is outside a block of {period} layers (positions from 0)")
+        return value
+
+
+LayerList = Annotated[list[LayerIndex], Field(min_length=1, max_length=MAX_LAYER_LIST)]
+SlidingLayers = Literal["all"] | LayerList | LayerPattern
+
+
+def sliding_layers(layers: str | list[int] | LayerPattern | dict[str, Any], num_layers: int) -> list[int]:
+    """The 0-based indices of the layers `layers` names in a stack of `num_layers` (the card's
+    `sliding_window.layers` or the same spelling as plain data, as the architecture facts give it)."""
+    if layers == "all":
+        return list(range(num_layers))
+    if isinstance(layers, dict):
+        try:
+            layers = LayerPattern.model_validate(layers)
+        except ValueError:  # not a pattern (a damaged facts cache entry): it names no layer
+            return []
+    if isinstance(layers, LayerPattern):
+        positions = set(layers.sliding)
+        return [i for i in range(num_layers) if i % layers.period in positions]
+    return sorted(set(layers)) if isinstance(layers, list) else []
+
+
 class SlidingWindow(Strict):
     tokens: Dimension = Field(description="Keys each query attends to in a sliding-window layer.")
-    layers: Dimension = Field(description="How many layers use the sliding window (the rest attend fully).")
+    layers: SlidingLayers = Field(
+        description="Which layers use the window (the rest attend fully): `all`, a list of layer "
+        "indices from 0, or a repeating pattern `{period, sliding}`."
+    )
+
+    @field_validator("layers", mode="before")
+    @classmethod
+    def _not_a_count(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise ValueError(
+                "a count of layers (schema_version 2) does not say which layers slide: state `all`, "
+                "a list of layer indices from 0, or a pattern `{period, sliding}`"
+            )
+        return value
+
+    def layer_indices(self, num_layers: int) -> list[int]:
+        """The 0-based layers that use the window, in a stack of `num_layers`."""
+        return sliding_layers(self.layers, num_layers)
+
+    def layer_count(self, num_layers: int) -> int:
+        """How many of `num_layers` use the window, counted without listing them (a card may
+        state 16 million layers; the memory estimate must not build a list that long)."""
+        if self.layers == "all":
+            return num_layers
+        if isinstance(self.layers, LayerPattern):
+            blocks, rest = divmod(num_layers, self.layers.period)
+            return blocks * len(self.layers.sliding) + sum(1 for p in self.layers.sliding if p < rest)
+        return sum(1 for i in self.layers if i < num_layers)
 
 
 class LatentAttention(Strict):
@@ -126,6 +202,7 @@ class Architecture(Strict):
     sliding_window: SlidingWindow | None = Field(
         default=None, description="Sliding-window attention, if any."
     )
+
     intermediate_size: Dimension | None = Field(
         default=None, description="Hidden width of the dense feed-forward block."
     )
@@ -163,3 +240,23 @@ class Architecture(Strict):
     )
     linear_biases: LinearBiases | None = Field(default=None, description="Which linear layers carry a bias.")
     tied_embeddings: bool = Field(description="Input embedding and output projection share one matrix.")
+
+    @field_validator("sliding_window")
+    @classmethod
+    def _layers_in_stack(cls, value: SlidingWindow | None, info: ValidationInfo) -> SlidingWindow | None:
+        """The window's layers exist in this stack: an index past `num_layers` (counted from 0) is
+        an off-by-one or a copied card, and would otherwise pass `--no-model` silently."""
+        layers = info.data.get("num_layers")
+        if value is None or not isinstance(layers, int):
+            return value
+        if isinstance(value.layers, list):
+            if value.layers != sorted(set(value.layers)):
+                raise ValueError("sliding_window.layers must be increasing, each layer once")
+            if value.layers[-1] >= layers:
+                raise ValueError(
+                    f"sliding_window.layers names layer {value.layers[-1]}, but layers count from 0 "
+                    f"and num_layers is {layers}"
+                )
+        elif isinstance(value.layers, LayerPattern) and not value.layer_count(layers):
+            raise ValueError(f"sliding_window.layers names no layer of a stack of {layers}")
+        return value

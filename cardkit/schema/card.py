@@ -19,13 +19,13 @@ from cardkit.schema.tokenizer import Tokenizer
 from cardkit.schema.training import Training
 from cardkit.schema.usage import Usage
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class Card(Strict):
     """A model card as data. Every figure is checkable; every sentence exists in English and Chinese."""
 
-    schema_version: Literal[2] = Field(
+    schema_version: Literal[3] = Field(
         description="Version of the card format; older versions are migrated on load (schema/migrate.py)."
     )
     config: str = Field(

@@ -25,7 +25,22 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-STEPS = {1: _v1_to_v2}
+def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """v3 states *which* layers use the sliding window, not how many. A v2 count equal to
+    `num_layers` meant every layer (`all`); any other count does not say which, so it is left for
+    the schema to reject at its line, asking for the layers."""
+    data = copy.deepcopy(data)
+    data["schema_version"] = 3
+    arch = data.get("architecture")
+    window = arch.get("sliding_window") if isinstance(arch, dict) else None
+    if isinstance(arch, dict) and isinstance(window, dict):
+        count, layers = window.get("layers"), arch.get("num_layers")
+        if isinstance(count, int) and not isinstance(count, bool) and count == layers:
+            window["layers"] = "all"
+    return data
+
+
+STEPS = {1: _v1_to_v2, 2: _v2_to_v3}
 """schema_version -> the function that lifts it one version."""
 
 

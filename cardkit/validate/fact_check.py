@@ -14,6 +14,7 @@ from typing import Any
 
 from cardkit.card.load import CheckedCard
 from cardkit.core.findings import Finding
+from cardkit.schema.architecture import sliding_layers
 from cardkit.validate.codes import (
     ARCH_FACT_ABSENT,
     ARCH_FACT_UNCHECKED,
@@ -28,8 +29,10 @@ NOT_FACTS = frozenset(
     {"parameters.count", "parameters.label", "parameters.source", "parameters.note", "context_length"}
 )
 """Card fields under `architecture` that are claims or prose, not structure read from the model."""
-LEAVES = frozenset({"layer_types"})
+LEAVES = frozenset({"layer_types", "sliding_window.layers"})
 """Mappings compared whole, not key by key."""
+SAME_LAYERS = "sliding_window.layers"
+"""Compared as the set of layers it names: `all`, a pattern and a list naming the same agree."""
 UNSTATED_REPORTED = (
     "num_attention_heads", "num_kv_heads", "intermediate_size", "positional_embedding.type",
     "positional_embedding.rotary_fraction", "normalization", "activation", "moe", "parameters.active",
@@ -66,7 +69,9 @@ def stated_facts(architecture: Any) -> dict[str, Any]:
     return flat
 
 
-def _same(card_value: Any, truth: Any) -> bool:
+def _same(card_value: Any, truth: Any, dotted: str = "", num_layers: Any = None) -> bool:
+    if dotted == SAME_LAYERS and isinstance(num_layers, int):
+        return sliding_layers(card_value, num_layers) == sliding_layers(truth, num_layers)
     if isinstance(truth, bool) or isinstance(card_value, bool):
         return card_value is truth
     if isinstance(truth, float) or isinstance(card_value, float):
@@ -95,7 +100,7 @@ def compare_facts(
                 _path(dotted),
                 expected=truth,
             )
-        elif not _same(stated[dotted], truth):
+        elif not _same(stated[dotted], truth, dotted, values.get("num_layers")):
             yield loaded.finding(
                 ARCH_MISMATCH if dotted.startswith(STRUCTURE_ONLY) else CONFIG_MISMATCH,
                 f"{dotted}: card says {stated[dotted]!r}, the architecture built from config.json "

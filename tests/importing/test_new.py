@@ -90,7 +90,7 @@ def test_new_says_what_gpt2_and_phi_and_mixtral_are(tmp_path: Path, monkeypatch:
     mistral = {"model_type": "mistral", "num_hidden_layers": 2, "sliding_window": 4096}
     assert _architecture(_new(tmp_path / "mistral", mistral, monkeypatch))["sliding_window"] == {
         "tokens": 4096,
-        "layers": 2,
+        "layers": "all",  # Mistral windows every layer
     }
 
 

@@ -21,6 +21,8 @@ from cardkit.core.findings import Severity
 from cardkit.importing.new_card import draft_from_config
 from cardkit.validate import ValidateOptions, validate_card
 from cardkit.validate.fact_check import stated_facts
+from tests.zoo_helpers import fill as _fill
+from tests.zoo_helpers import first_line as _first_line
 
 transformers = pytest.importorskip("transformers")
 torch = pytest.importorskip("torch")
@@ -28,29 +30,6 @@ from transformers.models.auto.configuration_auto import CONFIG_MAPPING  # noqa: 
 from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES  # noqa: E402
 
 FULL, RAW = ValidateOptions(model=True), ValidateOptions(model=False)
-FILL: dict[str, Any] = {
-    "repo_id": "example/zoo-model",
-    "name": "Zoo model",
-    "developer": "Example",
-    "family": "Zoo",
-    "variant": "base",
-    "languages": ["en"],
-    "label": "1B",
-    "stage": "pretraining",
-    "datasets": "not published",
-    "precision": "not published",
-    "id": "apache-2.0",
-    "example_prompt": "Hello",
-    "requirements": ["torch", "transformers"],
-    "rotary_fraction": 1.0,
-    "positional_embedding": {"type": "none"},
-    "num_experts": 1,
-    "experts_per_token": 1,
-    "code": "from transformers import AutoModelForCausalLM\n\n"
-    'AutoModelForCausalLM.from_pretrained("example/zoo-model")\n',
-}
-
-
 def _build(model_type: str) -> tuple[Any, Any]:
     """The default config, as config.json would carry it, built on the meta device."""
     config = CONFIG_MAPPING[model_type]()
@@ -71,7 +50,7 @@ def _zoo() -> tuple[list[str], dict[str, str]]:
         try:
             _build(model_type)
         except Exception as exc:
-            failing[model_type] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            failing[model_type] = f"{type(exc).__name__}: {_first_line(exc)}"
         else:
             buildable.append(model_type)
     return buildable, failing
@@ -85,24 +64,6 @@ def test_the_zoo_is_the_registry() -> None:
     print("\n".join(f"not built: {k}: {v}" for k, v in NOT_BUILDING.items()))
     assert len(BUILDABLE) + len(NOT_BUILDING) == len(MODEL_FOR_CAUSAL_LM_MAPPING_NAMES)
     assert len(BUILDABLE) >= 150
-
-
-def _fill(value: Any, key: str, arch: dict[str, Any]) -> Any:
-    if isinstance(value, dict) and list(value) == ["TODO"]:
-        if key in FILL:
-            return FILL[key]
-        if key == "vocab_size":
-            return arch["vocab_size"]
-        if key in ("en", "zh"):
-            return "Text." if key == "en" else "文本。"
-        if key == "type":
-            return "bpe"
-        return "Example"
-    if isinstance(value, dict):
-        return {k: _fill(v, k, arch) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill(v, key, arch) for v in value]
-    return value
 
 
 def stated_facts_raw(arch: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -120,6 +81,12 @@ def stated_facts_raw(arch: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _mutated(value: Any) -> Any:
+    """A wrong value of the same shape (a changed fact, not a schema error): `all` layers become
+    layer 0 only, a list of layers loses its last (one layer moves down), a count grows by one."""
+    if value == "all":
+        return [0]
+    if isinstance(value, list) and value and all(isinstance(v, int) for v in value):
+        return value[:-1] if len(value) > 1 else [value[0] - 1 if value[0] else 1]
     if isinstance(value, bool):
         return not value
     if isinstance(value, int):

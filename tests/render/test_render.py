@@ -312,7 +312,8 @@ def test_memory_estimate_handles_windows_and_missing_facts(cards: dict[str, Card
     from cardkit.schema.architecture import SlidingWindow
 
     arch = cards["llama-2-13b"].architecture
-    windowed = arch.model_copy(update={"sliding_window": SlidingWindow(tokens=1024, layers=30)})
+    window = SlidingWindow(tokens=1024, layers=list(range(10, 40)))  # the last 30 of 40 layers
+    windowed = arch.model_copy(update={"sliding_window": window})
     per_layer_token = 2 * 40 * 128 * 2
     assert estimate(windowed).kv_full_context == per_layer_token * (10 * 4096 + 30 * 1024)
     unknown = arch.model_copy(update={"num_kv_heads": None})

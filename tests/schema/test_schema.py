@@ -71,7 +71,7 @@ def test_a_v1_card_migrates_to_the_current_version() -> None:
     v1 = {"schema_version": 1, "architecture": {"max_sequence_length": 4096, "parallel_residual": True}}
     migrated = migrate(v1)
     assert migrated == {
-        "schema_version": 2,
+        "schema_version": 3,
         "architecture": {
             "max_position_embeddings": 4096,
             "parallel_residual": True,
@@ -84,7 +84,7 @@ def test_a_v1_card_migrates_to_the_current_version() -> None:
 @pytest.mark.parametrize("path", CARD_PATHS, ids=lambda p: p.parent.name)
 def test_a_shipped_card_written_as_v1_loads_equal(path: Path, tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    v1 = text.replace("schema_version: 2", "schema_version: 1").replace(
+    v1 = text.replace("schema_version: 3", "schema_version: 1").replace(
         "  max_position_embeddings:", "  max_sequence_length:"
     )
     (tmp_path / "card.yaml").write_text(v1, encoding="utf-8")
