@@ -82,7 +82,9 @@ def _escape_line(line: str) -> str:
     same line (otherwise it is literal and what follows is escaped), and code spans and `<https://…>`
     autolinks are kept verbatim because inside them `<` is already literal. A bare URL becomes an
     explicit `<…>` autolink that ends where the URL does, whatever punctuation follows it. A span that would
-    continue onto another line is not trusted: an HTML block can interrupt a paragraph there.
+    continue onto another line is not trusted: an HTML block can interrupt a paragraph there, and a
+    run left open here could pair with one on a later line (CommonMark pairs code spans across the
+    lines of a paragraph) and expose that line's `<` as HTML, so an unclosed run is backslashed.
     """
     if _INERT.fullmatch(line):
         return line  # most lines of prose: nothing to escape, nothing to pair
@@ -100,9 +102,12 @@ def _escape_line(line: str) -> str:
         elif char == "`":
             length = len(line) - i - len(line[i:].lstrip("`"))
             close = _closing_run(line, i + length, length)
-            end = i + length if close is None else close + length
-            out.append(line[i:end])
-            i = end
+            if close is None:  # escaped, so no later line's run can close it into a span
+                out.append("\\`" * length)
+                i += length
+            else:
+                out.append(line[i : close + length])
+                i = close + length
         elif char == "<" and (link := _AUTOLINK.match(line, i)):
             out.append(link.group(0))
             i = link.end()

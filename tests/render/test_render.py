@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 from huggingface_hub import ModelCard
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -757,6 +757,8 @@ MARKUP = st.sampled_from(
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(MARKUP, max_size=16).map("".join))
+@example("`\n`<a>`")  # a backtick left open on one line paired with the next line's: `<a>` was HTML
+@example("``x\ny``<b>")
 def test_no_prose_makes_html_rules_headings_or_fences(text: str) -> None:
     tokens = MD.parse(prose(text) or "x")
     inline_tokens = [child for t in tokens if t.children for child in t.children]
