@@ -74,7 +74,7 @@ def _inert_end(line: str, start: int) -> int:
     return match.end() if match else start
 
 
-def _escape_line(line: str) -> str:
+def _escape_line(line: str, closable: frozenset[int] = frozenset()) -> str:
     """`<`, `>`, `&` as entities outside code spans and autolinks, scanning as CommonMark does.
 
     Left to right, like the inline parser: a backslash escape is kept as typed (so an escaped
@@ -84,7 +84,8 @@ def _escape_line(line: str) -> str:
     explicit `<…>` autolink that ends where the URL does, whatever punctuation follows it. A span that would
     continue onto another line is not trusted: an HTML block can interrupt a paragraph there, and a
     run left open here could pair with one on a later line (CommonMark pairs code spans across the
-    lines of a paragraph) and expose that line's `<` as HTML, so an unclosed run is backslashed.
+    lines of a paragraph) and expose that line's `<` as HTML, so an unclosed run whose length
+    appears on a later line (`closable`) is backslashed.
     """
     if _INERT.fullmatch(line):
         return line  # most lines of prose: nothing to escape, nothing to pair
@@ -102,8 +103,11 @@ def _escape_line(line: str) -> str:
         elif char == "`":
             length = len(line) - i - len(line[i:].lstrip("`"))
             close = _closing_run(line, i + length, length)
-            if close is None:  # escaped, so no later line's run can close it into a span
+            if close is None and length in closable:  # a later line could close it: escaped
                 out.append("\\`" * length)
+                i += length
+            elif close is None:
+                out.append(line[i : i + length])
                 i += length
             else:
                 out.append(line[i : close + length])
@@ -120,9 +124,18 @@ def _escape_line(line: str) -> str:
     return "".join(out)
 
 
+_BACKTICK_RUN = re.compile(r"`+")
+
+
 def _outside_code(text: str) -> str:
     """Escape raw HTML everywhere except code spans and autolinks, line by line."""
-    return "\n".join(_escape_line(line) for line in text.split("\n"))
+    lines = text.split("\n")
+    later: list[frozenset[int]] = [frozenset()] * len(lines)
+    seen: set[int] = set()
+    for index in range(len(lines) - 1, -1, -1):  # the backtick run lengths below each line
+        later[index] = frozenset(seen)
+        seen.update(len(run) for run in _BACKTICK_RUN.findall(lines[index]))
+    return "\n".join(_escape_line(line, closable) for line, closable in zip(lines, later, strict=True))
 
 
 def _escape_at(line: str, start: int) -> str:

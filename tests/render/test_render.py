@@ -454,7 +454,9 @@ def test_backticks_in_code_cannot_close_the_fence(cards: dict[str, Card]) -> Non
         (prose, "\\`<script>`", "\\`&lt;script&gt;`"),  # an escaped backtick opens no code span
         (prose, "``<b>`", "``&lt;b&gt;`"),  # unmatched runs are literal
         (prose, "`<|USER|>` <i>", "`<|USER|>` &lt;i&gt;"),
-        (prose, "`a\n<div>`", "`a\n&lt;div&gt;`"),  # no code span across lines: HTML blocks interrupt
+        # no code span across lines (HTML blocks interrupt): the open run is backslashed, since the
+        # next line's run would close it into a span that shows `&lt;` literally
+        (prose, "`a\n<div>`", "\\`a\n&lt;div&gt;`"),
         (prose, "见 https://stability.ai/membership。", "见 <https://stability.ai/membership>。"),
         (prose, "（https://a.example/x），", "（<https://a.example/x>），"),
         (prose, "see https://a.example/x.", "see <https://a.example/x>."),
