@@ -2,7 +2,7 @@
 
 For each type's default config: the bare loop builds the model on the meta device and sums its
 parameters; the facts loop builds it the same way and reads every architecture fact (config class,
-module tree, the fake-tensor trace of one block). Both loops run in this process, interleaved per
+module tree, the meta-tensor trace of one block). Both loops run in this process, interleaved per
 type (bare first, so import costs land on it), best of --repeat. Target: facts <= 1.3x bare.
 Types that do not build are listed with transformers' own error.
 

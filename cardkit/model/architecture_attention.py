@@ -12,7 +12,17 @@ from cardkit.core.facts import ArchitectureFacts
 from cardkit.model.architecture_modules import config_int, int_attr, is_norm, linear_layers, linear_shape
 
 
-def attention_facts(facts: ArchitectureFacts, config: Any, model: Any, attention: Any) -> None:
+def attention_facts(
+    facts: ArchitectureFacts,
+    config: Any,
+    model: Any,
+    tree: list[tuple[str, Any]],
+    attention: Any,
+    projections: Any,
+) -> None:
+    """Heads, widths, biases, QK norm and positions. `tree` is the model's `named_modules()`;
+    `projections` is the attention module with its residual wrapper, if any (BERT keeps the output
+    projection in the wrapper, beside the post-norm)."""
     heads = config_int(config, "num_attention_heads") or int_attr(
         attention, "num_heads", "num_attention_heads"
     )
@@ -28,7 +38,7 @@ def attention_facts(facts: ArchitectureFacts, config: Any, model: Any, attention
     facts.set("head_dim", head_dim, "the attention module does not state its head width")
     facts.set("num_kv_heads", _kv_heads(attention, heads, head_dim), "key/value width not readable")
     hidden = facts.values.get("hidden_size")
-    linears = linear_layers(attention)
+    linears = linear_layers(projections)
     out_index = max((i for i, (_, s) in enumerate(linears) if s[1] == hidden), default=None)
     if out_index is not None:
         facts.set("linear_biases.attention_output", linears[out_index][1][2])
@@ -40,7 +50,7 @@ def attention_facts(facts: ArchitectureFacts, config: Any, model: Any, attention
         "qk_normalization",
         any(is_norm(m) for m in attention.modules() if m is not attention and m not in latent),
     )
-    _positional(facts, config, model, head_dim)
+    _positional(facts, config, model, tree, head_dim)
 
 
 def _latent_attention(facts: ArchitectureFacts, config: Any, attention: Any) -> list[Any]:
@@ -100,14 +110,16 @@ def _rope_parameters(config: Any) -> dict[str, Any] | None:
     return rope if isinstance(rope, dict) else None
 
 
-def _positional(facts: ArchitectureFacts, config: Any, model: Any, head_dim: int | None) -> None:
-
-    rotary = next((m for m in model.modules() if "rotary" in type(m).__name__.lower()), None)
+def _positional(
+    facts: ArchitectureFacts, config: Any, model: Any, tree: list[tuple[str, Any]], head_dim: int | None
+) -> None:
+    rotary = next((m for _, m in tree if "rotary" in type(m).__name__.lower()), None)
+    inputs = model.get_input_embeddings()
     learned = [
         m
-        for name, m in model.named_modules()
+        for name, m in tree
         if type(m).__name__.endswith("Embedding")
-        and m is not model.get_input_embeddings()
+        and m is not inputs
         and ("pos" in name.rsplit(".", 1)[-1] or name.endswith("wpe") or "Positional" in type(m).__name__)
     ]
     if getattr(config, "alibi", None) is True:

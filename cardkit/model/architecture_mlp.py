@@ -119,7 +119,7 @@ def _uneven(experts: Any) -> bool:
     return len({p.shape[0] for p in experts.parameters(recurse=False) if p.dim() == 3}) > 1
 
 
-def active_parameters(model: Any, facts: ArchitectureFacts) -> int | None:
+def active_parameters(tree: list[tuple[str, Any]], facts: ArchitectureFacts) -> int | None:
     """Parameters one token uses: all but the routed experts it is not sent to. None where that
     is not one number: experts without weights (LongCat-Flash's zero-computation experts, which
     the router picks like the others) make it vary from token to token."""
@@ -127,7 +127,7 @@ def active_parameters(model: Any, facts: ArchitectureFacts) -> int | None:
     if not count or not top_k:
         return None
     unused = 0
-    for name, module in model.named_modules():
+    for name, module in tree:  # the model's named_modules()
         if name.rsplit(".", 1)[-1] != "experts":
             continue
         size = sum(p.numel() for p in module.parameters())

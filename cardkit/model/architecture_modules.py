@@ -37,39 +37,108 @@ def is_inside(child: Any, parent: Any) -> bool:
 
 
 def decoder_layers(model: Any) -> list[Any]:
-    """The longest ModuleList of blocks: the decoder stack, wherever the family nests it."""
+    """The decoder stack's blocks (see `decoder_stack`); empty when there is none."""
+    stack = decoder_stack(model, list(model.named_modules()))
+    return list(stack) if stack is not None else []
+
+
+def decoder_stack(model: Any, tree: list[tuple[str, Any]]) -> Any | None:
+    """The decoder stack, wherever the family nests it: a ModuleList of blocks. `tree` is the
+    model's `named_modules()`, walked once by the caller.
+
+    A multimodal model holds other stacks too (GIT's vision encoder has twice the text model's
+    layers), so the stack whose length is the text config's layer count wins; without one, the
+    longest.
+    """
     import torch
 
-    best: list[Any] = []
-    for module in model.modules():
-        if (
-            isinstance(module, torch.nn.ModuleList)
-            and len(module) > len(best)
-            and all(len(list(block.children())) > 0 for block in module)
-        ):
-            best = list(module)
-    return best
+    stacks = [
+        module
+        for _, module in tree
+        if isinstance(module, torch.nn.ModuleList)
+        and len(module) > 0
+        and all(len(block._modules) > 0 for block in module)
+    ]
+    if not stacks:
+        return None
+    config: Any = getattr(model, "config", None)
+    text = config.get_text_config() if hasattr(config, "get_text_config") else config
+    stated = config_int(text, "num_hidden_layers")
+    matching = [stack for stack in stacks if len(stack) == stated]
+    return max(matching or stacks, key=len)
 
 
 def child_by_class(layer: Any, *words: str) -> tuple[str, Any] | None:
     """The outermost submodule of `layer` whose class name contains one of `words`."""
     for name, module in layer.named_modules():
-        if name and any(word in type(module).__name__.lower() for word in words):
+        if name and _is_kind(module, words):
             return name, module
     return None
 
 
+_ATTENTION_WORDS = ("attention", "attn")
+_MLP_WORDS = ("mlp", "feedforward", "moe", "experts")
+
+
 def attention_module(layer: Any) -> Any | None:
-    found = child_by_class(layer, "attention", "attn")
+    """The attention branch proper (inside any residual wrapper): what QK norms and the trace read."""
+    found = attention_wrapper(layer)
+    return unwrapped(found, _ATTENTION_WORDS, whole=False) if found is not None else None
+
+
+def attention_wrapper(layer: Any) -> Any | None:
+    """The outermost attention module of `layer`: with BERT's wrapper, where its output projection is."""
+    found = child_by_class(layer, *_ATTENTION_WORDS)
     return found[1] if found else None
 
 
 def mlp_module(layer: Any) -> Any | None:
     for name in ("mlp", "feed_forward", "ffn", "block_sparse_moe", "moe", "mixer_mlp"):
         if (module := getattr(layer, name, None)) is not None:
+            return unwrapped(module, _MLP_WORDS, whole=True)
+    found = child_by_class(layer, *_MLP_WORDS)
+    return unwrapped(found[1], _MLP_WORDS, whole=True) if found else None
+
+
+def feed_forward_entry(layer: Any) -> Any | None:
+    """The first linear layer of a block's feed-forward when the block has no MLP module of its own.
+
+    OPT, BART and BERT keep `fc1`/`fc2` (or `intermediate.dense`) in the block itself: the first
+    linear outside every attention module (cross-attention included) is where the feed-forward
+    reads its input, which is all the wiring trace needs.
+    """
+    attentions = [m for m in layer.modules() if m is not layer and _is_kind(m, _ATTENTION_WORDS)]
+    for module in layer.modules():
+        if linear_shape(module) is not None and not any(is_inside(module, a) for a in attentions):
             return module
-    found = child_by_class(layer, "mlp", "feedforward", "moe", "experts")
-    return found[1] if found else None
+    return None
+
+
+def _is_kind(module: Any, words: tuple[str, ...]) -> bool:
+    return any(word in type(module).__name__.lower() for word in words)
+
+
+def unwrapped(module: Any, words: tuple[str, ...], *, whole: bool) -> Any:
+    """The branch itself when `module` is a residual wrapper around it.
+
+    CPM-Ant's `SelfAttentionBlock` and `FFNBlock` hold the pre-norm beside the branch they wrap, and
+    BERT's `BertAttention` holds the post-norm beside `BertSelfAttention`: those norms are the
+    block's, not the branch's (they are not QK norms), and the branch proper is the inner module. A
+    wrapper is recognised by structure: an inner module of the same kind, and a norm outside it.
+    With `whole`, every weight of the wrapper outside its norms must also lie in that inner module,
+    so a mixture-of-experts block (router, experts and shared experts beside one norm) stays whole.
+    """
+    while (inner := child_by_class(module, *words)) is not None:
+        branch = inner[1]
+        outside = [m for m in module.modules() if m is not module and not is_inside(m, branch)]
+        if not any(is_norm(m) for m in outside):
+            break
+        if whole and any(
+            not is_norm(m) and any(True for _ in m.parameters(recurse=False)) for m in outside
+        ):
+            break
+        module = branch
+    return module
 
 
 def int_attr(module: Any, *names: str) -> int | None:

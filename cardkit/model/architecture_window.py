@@ -16,8 +16,6 @@ from typing import Any
 from cardkit.core.facts import ArchitectureFacts
 from cardkit.model.architecture_modules import config_int
 
-UNSET = object()
-
 
 def sliding_window_facts(facts: ArchitectureFacts, config: Any, layers: list[Any]) -> None:
     """`sliding_window.tokens` and `sliding_window.layers`, or nothing when no layer slides."""
@@ -51,7 +49,13 @@ def _windows_per_layer(config: Any, layers: list[Any]) -> list[int | None]:
 def _window_holder(layer: Any) -> Any | None:
     """The module of `layer` that keeps its window: its attention, wherever the block nests it
     (Inkling 2 wraps it in a residual module whose class name also says attention)."""
-    return next((m for m in layer.modules() if getattr(m, "sliding_window", UNSET) is not UNSET), None)
+    return next((m for m in layer.modules() if _states_window(m)), None)
+
+
+def _states_window(module: Any) -> bool:
+    """Whether `module` has a `sliding_window` attribute of its own or from its class: what
+    `getattr` would find, without nn.Module's slow miss path on every module of every layer."""
+    return "sliding_window" in vars(module) or hasattr(type(module), "sliding_window")
 
 
 def _module_window(attention: Any | None) -> int | None:
