@@ -1,8 +1,11 @@
 """Locales: gettext catalogs for labels, OpenCC for Traditional Chinese, Babel for numbers and dates.
 
 Labels live in `.po` catalogs (locales/<catalog>/LC_MESSAGES/cardkit.po) so that adding a language
-is adding a catalog, not editing templates. Catalogs are compiled in memory (read_po → write_mo →
-Translations) instead of shipping `.mo` files, so the `.po` file under review is the one that runs.
+is adding a catalog, not editing templates. Catalogs are compiled by Babel (read_po → write_mo)
+instead of shipping `.mo` files, so the `.po` file under review is the one that runs; the compiled
+catalog is kept in the signed cache store under the digest of that `.po` file, the conversion and
+this code, so a re-render reads it with the standard library's gettext and imports no Babel.
+Numbers, dates and language names go through formats.py, Babel behind a memo of the same kind.
 Traditional Chinese is never written by hand: its catalog and its prose are the Simplified ones
 converted with OpenCC `s2twp` (Taiwan vocabulary) and corrected with the reviewed terminology glossary
 (glossary.yaml), so the two can never drift apart.
@@ -10,34 +13,30 @@ converted with OpenCC `s2twp` (Taiwan vocabulary) and corrected with the reviewe
 
 from __future__ import annotations
 
+import base64
 import datetime
 import functools
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from gettext import GNUTranslations
 from io import BytesIO
 from pathlib import Path
 
-from babel import Locale as BabelLocale
-from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.numbers import NumberPattern, format_compact_decimal, format_decimal, parse_pattern
-from babel.support import Translations
-
+from cardkit.core import cache as cache_store
 from cardkit.render.conversions import Memo
+from cardkit.render.conversions import memo_key as conversion_key
+from cardkit.render.formats import formats, save_formats
 from cardkit.render.glossary import glossary, to_taiwan
+from cardkit.render.memo import digests, release
 from cardkit.schema import LocalizedText
 
 DOMAIN = "cardkit"
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
-_DECIMAL = parse_pattern("#,##0.##########")
-"""Every significant digit a card states (Babel's default pattern would print 3.0e-4 as 0); parsed
-once here, as Babel would on every call given the string."""
-
-
-@functools.cache
-def _fixed_pattern(decimals: int) -> NumberPattern:
-    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals else ""))
+CATALOG_KIND = "catalog"
+"""The cache store's folder for compiled catalogs."""
+CATALOG_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -92,18 +91,48 @@ def converter(config: str | None) -> Callable[[str], str]:
 
 
 def save_conversions() -> None:
-    """Keep the conversions this process made for the next run (nothing to do when none was new)."""
+    """Keep the conversions and formats this process made for the next run (nothing to do when
+    none was new)."""
     for spec in LOCALES.values():
         if spec.opencc is not None:
             memo = converter(spec.opencc)
             if isinstance(memo, Memo):
                 memo.save()
+    save_formats()
 
 
 @functools.cache
-def translations(tag: str) -> Translations:
-    """The compiled catalog for `tag`, converted with OpenCC when the locale is derived."""
+def translations(tag: str) -> GNUTranslations:
+    """The compiled catalog for `tag`, converted with OpenCC when the locale is derived: from the
+    signed cache store when this `.po` file was compiled before, else compiled by Babel and kept."""
     spec = LOCALES[tag]
+    key = _catalog_key(tag)
+    stored = cache_store.read_entry(CATALOG_KIND, key)
+    if isinstance(stored, str):
+        try:
+            return GNUTranslations(BytesIO(base64.b64decode(stored, validate=True)))
+        except (ValueError, OSError):  # a signed entry that is no catalog: compile it again
+            pass
+    compiled = _compile_catalog(spec)
+    cache_store.write_entry(CATALOG_KIND, key, base64.b64encode(compiled).decode("ascii"))
+    return GNUTranslations(BytesIO(compiled))
+
+
+@functools.cache
+def _catalog_key(tag: str) -> str:
+    """What decides a compiled catalog: the `.po` file, Babel's release, this code and, for a derived
+    script, the conversion's own key (OpenCC's release and the glossary)."""
+    spec = LOCALES[tag]
+    conversion = conversion_key(spec.opencc) if spec.opencc else None
+    sources = digests(catalog_path(spec.catalog), Path(__file__))
+    parts = [CATALOG_VERSION, tag, sources, release("babel"), conversion]
+    return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
+
+
+def _compile_catalog(spec: LocaleSpec) -> bytes:
+    from babel.messages.mofile import write_mo  # lazy: a re-render reads the compiled catalog
+    from babel.messages.pofile import read_po
+
     with catalog_path(spec.catalog).open("rb") as handle:
         catalog = read_po(handle, locale=spec.babel, domain=DOMAIN)
     convert = converter(spec.opencc)
@@ -112,11 +141,10 @@ def translations(tag: str) -> Translations:
             message.string = convert(message.string)
     buffer = BytesIO()
     write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(fp=buffer, domain=DOMAIN)
+    return buffer.getvalue()
 
 
-def newstyle_gettext(catalog: Translations) -> Callable[..., str]:
+def newstyle_gettext(catalog: GNUTranslations) -> Callable[..., str]:
     """`_()` exactly as Jinja's new-style gettext answers it with autoescaping off (the catalog's
     string, always %-formatted with the call's keywords), as one call: Jinja's own goes through
     three sandboxed context calls per label, the largest part of rendering a section."""
@@ -134,7 +162,7 @@ class Localizer:
     def __init__(self, tag: str) -> None:
         self.spec = LOCALES[tag]
         self.tag = tag
-        self._babel = BabelLocale.parse(self.spec.babel)
+        self._formats = formats(self.spec.babel)
         self._convert = converter(self.spec.opencc)
 
     @property
@@ -161,14 +189,13 @@ class Localizer:
         return [self.name(value) for value in values or ()]
 
     def number(self, value: float | int | None) -> str:
-        return "" if value is None else format_decimal(value, format=_DECIMAL, locale=self._babel)
+        return "" if value is None else self._formats.number(value)
 
     def fixed(self, value: float | None, decimals: int) -> str:
         """A published figure with the decimal places it was published with (26.10 stays 26.10)."""
         if value is None:
             return ""
-        pattern = _fixed_pattern(decimals)
-        return format_decimal(value, format=pattern, locale=self._babel, decimal_quantization=True)
+        return self._formats.fixed(value, decimals)
 
     def count(self, value: int | None) -> str:
         """An exact count, with the locale's own rounded words for large ones (4 trillion, 4万亿)."""
@@ -180,17 +207,14 @@ class Localizer:
         return exact + self.paren(self.compact(value))
 
     def compact(self, value: int) -> str:
-        try:
-            return format_compact_decimal(value, format_type="long", locale=self._babel, fraction_digits=2)
-        except KeyError:  # Chinese has only the short form, which is already in words (万亿)
-            return format_compact_decimal(value, format_type="short", locale=self._babel, fraction_digits=2)
+        return self._formats.compact(value)
 
     def date(self, value: datetime.date | None) -> str:
-        return "" if value is None else format_date(value, format="long", locale=self._babel)
+        return "" if value is None else self._formats.date(value)
 
     def language(self, code: str) -> str:
         """A language's name in this locale (English, 英语, 英文), the code when Babel has none."""
-        return self._convert(self._babel.languages.get(code, code))
+        return self._convert(self._formats.language(code))
 
     def languages(self, codes: list[str]) -> str:
         return self.join([self.language(code) for code in codes])

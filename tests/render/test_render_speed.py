@@ -30,6 +30,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from cardkit.card.load import load_card
 from cardkit.core import cache as cache_store
 from cardkit.render import compiled, conversions, glossary
+from cardkit.render import memo as memo_module
 from cardkit.render.engine import SECTIONS, build_environment
 from cardkit.render.i18n import LOCALES, opencc_converter, translations
 from cardkit.render.markdown import _escape_line
@@ -279,8 +280,8 @@ def test_an_edited_glossary_gets_a_new_memo(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_the_memo_stays_within_its_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(conversions, "MAX_TEXT_CHARS", 10)
-    monkeypatch.setattr(conversions, "MAX_MEMO_CHARS", 40)
+    monkeypatch.setattr(memo_module, "MAX_TEXT_CHARS", 10)
+    monkeypatch.setattr(memo_module, "MAX_MEMO_CHARS", 40)
     memo = conversions.Memo("s2twp", lambda: str.upper)
     texts = [f"text {n:02}" for n in range(8)]  # 7 characters, 14 with the conversion
     assert [memo(text) for text in [*texts, "a longer text than ten"]] == [
