@@ -80,13 +80,13 @@ def add_no_model(parser: argparse.ArgumentParser) -> argparse.Action:
     )
 
 
-def add_no_cache(parser: argparse.ArgumentParser) -> argparse.Action:
-    """`--no-cache`: neither read nor write the report, facts and inventory caches."""
-    return parser.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="read and write no cache: check every card and build every architecture afresh",
-    )
+def add_no_cache(
+    parser: argparse.ArgumentParser,
+    help: str = "read and write no cache: check every card and build every architecture afresh",
+) -> argparse.Action:
+    """`--no-cache`: neither read nor write cardkit's cache store (validate's report, facts and
+    inventory entries; render's compiled templates, conversions, formats and catalogs)."""
+    return parser.add_argument("--no-cache", action="store_true", help=help)
 
 
 def add_trust_remote_code(parser: argparse.ArgumentParser) -> argparse.Action:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from cardkit.commands.options import add_card_paths, add_command, add_force
+from cardkit.commands.options import add_card_paths, add_command, add_force, add_no_cache
 
 LAYOUT_CHOICES = ("en", "zh", "zh-Hant", "en+zh")
 """The layouts of cardkit.render.LAYOUTS, spelled out so building the parser imports no Jinja."""
@@ -44,6 +44,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--check", action="store_true", help="write nothing; exit 1 with a diff when a README is stale"
     )
     add_force(parser, "READMEs that were edited by hand or not written by cardkit")
+    add_no_cache(
+        parser, help="read and write no cache: compile every template, load OpenCC and Babel afresh"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -56,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
         raise UsageError(f"--out {args.out}: exists and is not a folder")
-    results = render_paths(args.paths, args.lang, args.out, check=args.check, force=args.force)
+    results = render_paths(
+        args.paths, args.lang, args.out, check=args.check, force=args.force, cache=not args.no_cache
+    )
     emit(format_results(results, check=args.check))
     return exit_code(results)

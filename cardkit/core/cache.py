@@ -28,6 +28,7 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,20 @@ LIBRARIES = (
     "safetensors",
 )
 """Installed distributions whose version can change a report (`cardkit.core.dependencies.version`)."""
+
+
+_TURNED_OFF: list[bool] = []
+"""Non-empty inside `turned_off()`: no entry is read or written (a command's `--no-cache`)."""
+
+
+@contextlib.contextmanager
+def turned_off() -> Iterator[None]:
+    """Read and write no entry inside: every answer is computed afresh, as on a new machine."""
+    _TURNED_OFF.append(True)
+    try:
+        yield
+    finally:
+        _TURNED_OFF.pop()
 
 
 def cache_root() -> Path:
@@ -159,6 +174,8 @@ def _mac(secret: bytes, body: bytes) -> str:
 
 def read_entry(kind: str, key: str) -> Any:
     """The payload stored under `key`, or None for a missing, damaged, foreign or forged entry."""
+    if _TURNED_OFF:
+        return None
     secret = _secret()
     if secret is None:
         return None
@@ -184,6 +201,8 @@ def read_entry(kind: str, key: str) -> Any:
 
 def write_entry(kind: str, key: str, payload: Any) -> None:
     """Store `payload` only if it reads back exactly as given; best effort, never raises."""
+    if _TURNED_OFF:
+        return
     secret = _secret()
     if secret is None:
         return

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from cardkit.card.load import FailedLoad, load_card
 from cardkit.card.paths import discover, display_path, path_problem
+from cardkit.core import cache as cache_store
 from cardkit.core.atomic import sweep_once, write_text_atomic
 from cardkit.core.codes import Code
 from cardkit.core.errors import UsageError
@@ -236,13 +237,18 @@ def render_paths(
     out: str | Path | None = None,
     check: bool = False,
     force: bool = False,
+    cache: bool = True,
 ) -> list[RenderResult]:
     """Render every card under `paths` in every layout of `langs` (default: en and zh).
 
     READMEs go next to each card, or to `out/<card folder name>/`. With `check`, nothing is
     written: each README is compared with what the card renders to. Raises UsageError, before
-    anything is written, when two cards would write the same README.
+    anything is written, when two cards would write the same README. Without `cache`, no compiled
+    template, conversion, format or catalog is read from or kept in cardkit's cache store.
     """
+    if not cache:
+        with cache_store.turned_off():
+            return render_paths(paths, langs, out, check, force)
     layouts = layouts_for(langs)
     cards = discover(paths)
     _refuse_collisions(cards, layouts, out)

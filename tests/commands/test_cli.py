@@ -431,6 +431,7 @@ def test_shared_options_keep_their_defaults() -> None:
     }  # fmt: skip
     assert parsed("render") == {
         "command": "render", "paths": ["cards"], "lang": None, "out": None, "check": False, "force": False,
+        "no_cache": False,
     }  # fmt: skip
     assert parsed("lint", "R.md") == {
         "command": "lint", "readme": [Path("R.md")], "config": None, "repo_id": None, "family": False,

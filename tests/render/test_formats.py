@@ -181,3 +181,28 @@ def test_a_warm_render_imports_neither_babel_nor_opencc(tmp_path: Path) -> None:
     assert warm[:2] == ["False", "False"]
     assert warm[2] == cold[2]
     assert hashlib.sha256(b"").hexdigest() not in (warm[2], cold[2])
+
+
+def test_no_cache_reads_and_writes_no_entry(tmp_path: Path) -> None:
+    """`render --no-cache`: a planted (validly signed) answer is served with the cache and never
+    without it, and nothing is written."""
+    card = CARD_PATHS[0].parent
+    cache = cache_store.cache_root()
+
+    def render(out: str, *flags: str) -> str:
+        code = "import sys; from cardkit.cli import main; sys.exit(main(sys.argv[1:]))"
+        args = ["render", str(card), "--lang", "en", "--out", str(tmp_path / out), *flags]
+        done = python_in_child(code, cache, *args)
+        assert done.returncode == 0, done.stderr
+        return (tmp_path / out / card.name / "README.md").read_text(encoding="utf-8")
+
+    first = render("first")
+    key = formats_module.memo_key("en")
+    known = cache_store.read_entry(formats_module.KIND, key)
+    assert isinstance(known, dict) and known
+    cache_store.write_entry(formats_module.KIND, key, dict.fromkeys(known, "PLANTED"))
+    assert "PLANTED" in render("planted")
+    before = sorted((p, p.stat().st_mtime_ns) for p in cache.rglob("*.json"))
+    fresh = render("fresh", "--no-cache")
+    assert fresh == first
+    assert sorted((p, p.stat().st_mtime_ns) for p in cache.rglob("*.json")) == before
