@@ -87,9 +87,20 @@ def attention_module(layer: Any) -> Any | None:
 
 
 def attention_wrapper(layer: Any) -> Any | None:
-    """The outermost attention module of `layer`: with BERT's wrapper, where its output projection is."""
-    found = child_by_class(layer, *_ATTENTION_WORDS)
-    return found[1] if found else None
+    """The outermost attention module of `layer`: with BERT's wrapper, where its output projection is.
+
+    A module is attention only if it projects (holds a weight matrix, in a linear layer or as
+    XLNet's bare q/k/v/o parameters): Inkling 2's `BlockAttentionResidual`, a weightless norm that
+    mixes earlier blocks' outputs, says attention in its class name and projects nothing.
+    """
+    for name, module in layer.named_modules():
+        if name and _is_kind(module, _ATTENTION_WORDS) and _projects(module):
+            return module
+    return None
+
+
+def _projects(module: Any) -> bool:
+    return any(parameter.dim() >= 2 for parameter in module.parameters())
 
 
 def mlp_module(layer: Any) -> Any | None:
@@ -124,14 +135,15 @@ def unwrapped(module: Any, words: tuple[str, ...], *, whole: bool) -> Any:
     CPM-Ant's `SelfAttentionBlock` and `FFNBlock` hold the pre-norm beside the branch they wrap, and
     BERT's `BertAttention` holds the post-norm beside `BertSelfAttention`: those norms are the
     block's, not the branch's (they are not QK norms), and the branch proper is the inner module. A
-    wrapper is recognised by structure: an inner module of the same kind, and a norm outside it.
-    With `whole`, every weight of the wrapper outside its norms must also lie in that inner module,
-    so a mixture-of-experts block (router, experts and shared experts beside one norm) stays whole.
+    wrapper is recognised by structure: an inner module of the same kind that holds weights, and a
+    norm outside it. With `whole`, every weight of the wrapper outside its norms must also lie in
+    that inner module, so a mixture-of-experts block (router, experts and shared experts beside one
+    norm) stays whole.
     """
     while (inner := child_by_class(module, *words)) is not None:
         branch = inner[1]
         outside = [m for m in module.modules() if m is not module and not is_inside(m, branch)]
-        if not any(is_norm(m) for m in outside):
+        if not any(is_norm(m) for m in outside) or not any(True for _ in branch.parameters()):
             break
         if whole and any(
             not is_norm(m) and any(True for _ in m.parameters(recurse=False)) for m in outside

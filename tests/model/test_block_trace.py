@@ -135,3 +135,20 @@ def test_the_compiler_flag_is_restored_when_the_pass_raises(monkeypatch: pytest.
     with pytest.raises(RuntimeError, match="planted"):
         block_trace._run_on_meta(Boom(), with_mask=False)
     assert torch.compiler.is_compiling() is False
+
+
+def test_a_module_named_attention_that_projects_nothing_is_not_the_attention() -> None:
+    """Inkling 2's `BlockAttentionResidual` (a weightless norm mixing earlier blocks) comes first in
+    the block and says attention; the attention is the module with the projections. XLNet's
+    attention keeps its projections as bare parameters and is still found."""
+    if "inkling2_text" not in CONFIG_MAPPING:
+        pytest.skip("this transformers has no Inkling 2")
+    config = CONFIG_MAPPING["inkling2_text"]()
+    layer = decoder_layers(build("inkling2_text", {}))[0]
+    assert type(attention_module(layer)).__name__ == "Inkling2SlidingAttention"
+    facts = facts_for_config(config)
+    assert facts.values["num_kv_heads"] == config.num_key_value_heads != config.num_attention_heads
+    assert facts.values["norm_placement"] == "pre"
+    xlnet = facts_of("xlnet", {"d_model": 32, "n_head": 2, "d_inner": 64, "n_layer": 2, "vocab_size": 128})
+    assert xlnet.values["num_attention_heads"] == 2
+    assert xlnet.values.get("positional_embedding.type") != "none"
