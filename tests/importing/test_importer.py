@@ -122,7 +122,9 @@ def test_architecture_from_tables_only_what_they_state(seed: str) -> None:
             assert is_todo(_get(arch, field)), field
 
 
-LITERAL_NUMBERS = ("hidden_size", "num_layers", "num_attention_heads", "vocab_size", "max_position_embeddings")
+LITERAL_NUMBERS = (
+    "hidden_size", "num_layers", "num_attention_heads", "vocab_size", "max_position_embeddings",
+)  # fmt: skip
 """What config.json states under keys every config class reads literally (cardkit.card.config_facts)."""
 
 

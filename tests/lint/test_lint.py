@@ -243,7 +243,10 @@ ZH_TABLE = """# Stable LM 2 12B
 
 
 def _codes_at(
-    text: str, config_slug: str | None = None, repo_id: str | None = None, reading: ConfigReading | None = None
+    text: str,
+    config_slug: str | None = None,
+    repo_id: str | None = None,
+    reading: ConfigReading | None = None,
 ) -> list[Defect]:
     config = None
     if config_slug:
@@ -278,9 +281,10 @@ def test_key_value_table_uses_class_defaults() -> None:
     table = "# Falcon\n\nHyperparameter | Value |\n---|---|\nLayers | 60 |\nSequence length | {n} |\n"
     config = CARDS_DIR / "falcon-40b-instruct" / "config.json"
     reading = transformers_reading(config)
+    wrong = table.format(n=4096)
     assert _codes_at(table.format(n=2048), "falcon-40b-instruct", reading=reading) == []
-    assert _codes_at(table.format(n=4096), "falcon-40b-instruct", reading=reading) == [("lint-config-mismatch", 6)]
-    assert _codes_at(table.format(n=4096), "falcon-40b-instruct") == []
+    assert _codes_at(wrong, "falcon-40b-instruct", reading=reading) == [("lint-config-mismatch", 6)]
+    assert _codes_at(wrong, "falcon-40b-instruct") == []
 
 
 def test_average_row_must_be_the_mean() -> None:
