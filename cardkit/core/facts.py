@@ -35,4 +35,4 @@ class ConfigReading:
 
     facts: ArchitectureFacts | None = None
     native: bool | None = None
-    why_literal: str = "without transformers"
+    why_literal: str = "transformers was not asked"

@@ -13,7 +13,7 @@ from typing import Any
 
 from cardkit.importing.draft import Draft, prose_text, todo
 from cardkit.readme.document import Document, as_number
-from cardkit.readme.numbers import ConfigFigure, config_figure, table_claims
+from cardkit.readme.numbers import ConfigFigure, config_figure, interpreter, table_claims
 
 ARCH_FIELDS = {
     "hidden_size": "hidden_size",
@@ -41,12 +41,12 @@ def table_facts(doc: Document) -> dict[str, str]:
 def draft_architecture(doc: Document) -> Draft:
     facts = table_facts(doc)
     arch: Draft = {"model_type": doc.model_type or todo("transformers model_type")}
-    counted = config_figure(doc, "parameters").value if doc.config else None
-    count = counted or as_number(facts.get("parameters", ""))
+    counted = config_figure(doc, "parameters").value if doc.config else None  # the built model's
+    count = as_number(facts.get("parameters", ""))  # a table's: `7B` is no count
     size = doc.size_billions if doc.repo_id or not doc.identity.family else None
     label = f"{size:g}B" if size else None  # a family card's sizes are its members', not one model's
     arch["parameters"] = {
-        "count": int(count) if count and count >= 1e6 else todo("exact parameter count"),
+        "count": counted or (int(count) if count and count >= 1e6 else todo("exact parameter count")),
         "label": label or todo("size label, e.g. 7B"),
     }
     for key, field in ARCH_FIELDS.items():
@@ -55,7 +55,7 @@ def draft_architecture(doc: Document) -> Draft:
         if value is None and key in facts:
             number = as_number(facts[key])
             value = int(number) if number is not None and not facts[key].lower().endswith("k") else None
-        arch[field] = value if value is not None else todo(_hint(field, figure))
+        arch[field] = value if value is not None else todo(_hint(doc, field, figure))
     arch["positional_embedding"] = _positional(doc)
     stated = _stated_norm(doc)
     normalization = _normalization(doc.config or {})
@@ -73,12 +73,12 @@ def draft_architecture(doc: Document) -> Draft:
     return arch
 
 
-def _hint(field: str, figure: ConfigFigure) -> str:
+def _hint(doc: Document, field: str, figure: ConfigFigure) -> str:
     """What the TODO asks for; the family keys config.json states it under, when it does."""
     if not figure.unread:
         return f"{field} from config.json"
     keys = ", ".join(f"{key}: {value!r}" for key, value in figure.unread.items())
-    return f"{field}: config.json states only {keys}, which its config class interprets"
+    return f"{field}: config.json states only {keys}, which only {interpreter(doc)} can read"
 
 
 RMSNORM = re.compile(r"\bRMS ?Norm\b", re.I)

@@ -14,7 +14,7 @@ from statistics import fmean
 from cardkit.core.findings import Severity
 from cardkit.lint.registry import Hit, lint_rule
 from cardkit.readme.document import Document, as_number
-from cardkit.readme.numbers import ConfigFigure, config_figure, same_size, size_of, table_claims
+from cardkit.readme.numbers import ConfigFigure, config_figure, interpreter, same_size, size_of, table_claims
 
 # ---- sizes in sentences -------------------------------------------------------------------------
 
@@ -131,9 +131,11 @@ def config_not_interpreted(doc: Document) -> Iterator[Hit]:
         else:
             keys = ", ".join(f"`{k}: {v!r}`" for k, v in figure.unread.items())
             message = (
-                f"table says {key} is {cell}; config.json states it only as {keys}, which the config "
-                f"class of model_type {doc.model_type!r} interprets; read {why}, lint cannot verify it"
+                f"table says {key} is {cell}; config.json states it only as {keys}, which only "
+                f"{interpreter(doc)} can read: not verified"
             )
+            if doc.reading.native is not False:
+                message += f" (lint read the literal keys only: {why})"
         yield Hit(line, message, actual=cell)
 
 

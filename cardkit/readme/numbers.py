@@ -95,6 +95,13 @@ def config_figure(doc: Document, key: str) -> ConfigFigure:
     return ConfigFigure(unread=uninterpreted(config, fact))
 
 
+def interpreter(doc: Document) -> str:
+    """Who decides what config.json's family keys mean: the repository's code or the config class."""
+    if doc.reading.native is False:
+        return f"the repository's code (model_type {doc.model_type!r})"
+    return f"the config class of model_type {doc.model_type!r}"
+
+
 UNIT_OR_MARK = re.compile(r"[*`]|(?<!\s)\s*+[(（][^()（）]*+[)）]\s*+$")
 """Emphasis or code marks, or a final `(unit)`. The run of spaces is entered only at its start and the
 unit stops at the next parenthesis, so a cell of spaces or of `((((` is read once, not once per start."""

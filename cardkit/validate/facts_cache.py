@@ -114,18 +114,18 @@ def reading_for(source: ConfigFile, model: bool = True, use_cache: bool = True) 
     `--no-model`, repository code, a config it rejects) literal keys only, saying why. Findings about
     the config itself are validate's to report, so none are returned."""
     if not model:
-        return ConfigReading(why_literal="with --no-model")
+        return ConfigReading(why_literal="--no-model")
     assert source.data is not None
     from cardkit.model.model_config import implements  # lazy: imports transformers
 
     model_type = source.data.get("model_type")
     try:
         if not isinstance(model_type, str) or not implements(model_type):
-            return ConfigReading(native=False, why_literal=f"as model_type {model_type!r} is repository code")
+            return ConfigReading(native=False, why_literal=f"model_type {model_type!r} is repository code")
         facts, findings = facts_for(source, use_cache)
     except MissingDependencyError:
-        return ConfigReading(why_literal="without transformers (the model extra)")
+        return ConfigReading(why_literal="transformers is not installed: the model extra")
     if facts is None:
         problem = findings[0].message if findings else "it cannot be built"
-        return ConfigReading(native=True, why_literal=f"as transformers cannot build it ({problem})")
+        return ConfigReading(native=True, why_literal=f"transformers cannot build it: {problem}")
     return ConfigReading(facts=facts, native=True)

@@ -143,3 +143,22 @@ def test_lint_and_validate_no_model_hold_the_same_literal_keys(
 def _figure(message: str) -> str:
     """`table says hidden_size is 2560; ...` -> `hidden_size`."""
     return message.split()[2]
+
+
+@needs_transformers
+def test_lint_reads_the_facts_through_validates_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The exact path is validate's facts cache, not a second one: once `cardkit validate` or lint
+    built a config, lint answers from the entry without building it again."""
+    import cardkit.model.architecture_facts as architecture_facts
+
+    monkeypatch.setenv("CARDKIT_CACHE_DIR", str(tmp_path / "cache"))
+    first = _lint("gpt2", "README_wrong.md", capsys=capsys)
+
+    def never(config: Any) -> Any:
+        raise AssertionError("built again")
+
+    monkeypatch.setattr(architecture_facts, "facts_for_config", never)
+    assert _lint("gpt2", "README_wrong.md", capsys=capsys) == first
+    assert list((tmp_path / "cache").rglob("*.json"))
