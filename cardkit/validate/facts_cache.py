@@ -116,6 +116,8 @@ def reading_for(source: ConfigFile, model: bool = True, use_cache: bool = True) 
     if not model:
         return ConfigReading(why_literal="--no-model")
     assert source.data is not None
+    if use_cache and (cached := load(cache_key(source.data), source.display)) is not None:
+        return ConfigReading(facts=cached[0], native=True)  # built before, so no import of torch now
     from cardkit.model.model_config import implements  # lazy: imports transformers
 
     model_type = source.data.get("model_type")

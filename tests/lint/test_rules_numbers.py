@@ -7,6 +7,7 @@ meta device in well under a second) and a README about it.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -162,3 +163,22 @@ def test_lint_reads_the_facts_through_validates_cache(
     monkeypatch.setattr(architecture_facts, "facts_for_config", never)
     assert _lint("gpt2", "README_wrong.md", capsys=capsys) == first
     assert list((tmp_path / "cache").rglob("*.json"))
+
+
+@needs_transformers
+def test_a_cached_config_is_linted_without_importing_torch(tmp_path: Path) -> None:
+    """The second `lint --config` of a config answers from the facts cache: a cached entry was
+    built, so transformers implements the model_type, and neither torch nor transformers loads."""
+    folder = FIXTURES / "lint" / "falcon-7b"
+    argv = ["lint", str(folder / "README_wrong.md"), "--config", str(folder / "config.json")]
+    code = (
+        f"import sys; from cardkit.cli import main; rc = main({argv!r}); "
+        "print(sorted({'torch', 'transformers'} & set(sys.modules))); sys.exit(rc)"
+    )
+    env = {**os.environ, "CARDKIT_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-c", code]
+    runs = [subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env) for _ in range(2)]
+    assert [r.returncode for r in runs] == [1, 1]  # the wrong KV heads, both times
+    assert all("lint-config-mismatch" in r.stdout for r in runs)
+    assert runs[0].stdout.strip().endswith("['torch', 'transformers']")
+    assert runs[1].stdout.strip().endswith("[]")
