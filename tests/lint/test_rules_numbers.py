@@ -36,8 +36,9 @@ def _lint(case: str, readme: str, *options: str, capsys: pytest.CaptureFixture[s
 
 @needs_transformers
 def test_multi_query_falcon_7b_read_by_transformers(capsys: pytest.CaptureFixture[str]) -> None:
-    """`multi_query: true` is one key/value head, as FalconConfig and the built attention say; the
-    README's 71 (the query heads) is an error, its 1 passes."""
+    """`multi_query: true` is one key/value head, as FalconConfig and the built attention say (its
+    `num_kv_heads: 71` is ignored without `new_decoder_architecture`): the README's 71 is an error,
+    its 1 passes. The old alias table read `num_kv_heads` and failed the correct README."""
     assert _lint("falcon-7b", "README.md", capsys=capsys) == (0, [])
     assert _lint("falcon-7b", "README_wrong.md", capsys=capsys) == (1, [("lint-config-mismatch", "error", 7)])
 
