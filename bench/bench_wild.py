@@ -89,10 +89,19 @@ def _section(message: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _lint(readme: Path, config: Path | None, repo_id: str | None) -> list[Any]:
-    from cardkit.lint.engine import lint_file
+def _reading(config: Path | None, data: dict[str, Any] | None) -> Any:
+    """What `cardkit lint --config` and `cardkit import --config` hand down: transformers' reading."""
+    from cardkit.commands import config_reading
 
-    return lint_file(readme, config, repo_id).findings
+    return config_reading(config, data) if config is not None and data is not None else None
+
+
+def _lint(readme: Path, config: Path | None, repo_id: str | None) -> list[Any]:
+    from cardkit.lint.engine import lint_readme
+    from cardkit.readme.files import read_model_config
+
+    data, warnings = read_model_config(config) if config else (None, [])
+    return lint_readme(readme, data, warnings, repo_id, reading=_reading(config, data)).findings
 
 
 def _verdict(finding: Any, rows: list[Judged], run: str) -> str | None:
@@ -190,7 +199,7 @@ def score_import(folder: Path, row: dict[str, str] | None, score: Score) -> None
 
     config = folder / "config.json"
     data = read_model_config(config)[0] if config.exists() else None
-    draft = import_card(read_readme(folder / "README.md"), data)
+    draft = import_card(read_readme(folder / "README.md"), data, reading=_reading(config, data))
     values = [(p, v) for p, v in leaves(draft) if p not in ("schema_version", "config")]
     score.filled += sum(v is not None for _, v in values)
     score.todo += sum(v is None for _, v in values)

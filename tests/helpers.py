@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+from cardkit.core.facts import ConfigReading
 from cardkit.core.findings import CardReport, Finding
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,3 +51,17 @@ def python_in_child(code: str, cache: Path, *args: str) -> subprocess.CompletedP
     return subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
     )
+
+
+HAS_TRANSFORMERS = all(importlib.util.find_spec(name) is not None for name in ("transformers", "torch"))
+"""The `model` extra is installed, so lint and import read config.json as transformers does."""
+
+
+def transformers_reading(config: Path | dict[str, Any]) -> ConfigReading:
+    """What `cardkit lint --config` and `cardkit import --config` hand down for a config.json (a
+    file or its mapping): transformers' facts when it is installed, as the commands compute them."""
+    from cardkit.commands import config_reading
+
+    if isinstance(config, dict):
+        return config_reading(Path("config.json"), config)
+    return config_reading(config, json.loads(config.read_text(encoding="utf-8")))

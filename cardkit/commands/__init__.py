@@ -17,8 +17,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from cardkit.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from cardkit.core.facts import ConfigReading
 
 
 def _shown(path: Path) -> str:
@@ -54,3 +58,14 @@ def refuse_non_file_output(path: Path, option: str) -> Path:
     if os.path.lexists(path) and not os.path.isfile(path):
         raise UsageError(f"{option} {_shown(path)}: exists and is not a regular file")
     return path
+
+
+def config_reading(path: Path, data: dict[str, Any], model: bool = True) -> ConfigReading:
+    """What transformers says about the config.json at `path` (already read into `data`), for lint
+    and import to hold figures to: validate's facts, through its cache, when transformers is
+    installed, implements the model_type and `model` is on; else literal keys only, saying why."""
+    from cardkit.card.config_json import ConfigFile
+    from cardkit.card.paths import display_path
+    from cardkit.validate.facts_cache import reading_for
+
+    return reading_for(ConfigFile(display_path(path), data), model)

@@ -19,8 +19,10 @@ from cardkit.commands.options import (
 HELP = "draft a card.yaml from an existing README; what it cannot fill is marked TODO"
 DESCRIPTION = """Draft a card from an existing model card: Hub front matter and model-index, architecture
 and hyperparameter tables (English or Chinese headers), BibTeX and code blocks, and config.json for
-the architecture. Nothing is guessed: every field the README does not state is written as
-`{TODO: "what goes here"}`, which `cardkit validate` reports at its line until it is filled.
+the architecture (as transformers reads it, the facts `cardkit validate` uses, when it is installed
+and implements the model_type; else config.json's literal keys). Nothing is guessed: every field
+the README does not state is written as `{TODO: "what goes here"}`, which `cardkit validate`
+reports at its line until it is filled.
 
 A value is filled only when the README states it for this model unambiguously; otherwise the TODO's
 hint lists the candidates and their lines. Several READMEs in one run: each draft is written to
@@ -47,7 +49,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace) -> int:
-    from cardkit.commands import refuse_non_file_output, require_file
+    from cardkit.commands import config_reading, refuse_non_file_output, require_file
     from cardkit.core.atomic import write_text_atomic
     from cardkit.core.errors import UsageError
     from cardkit.core.report import emit
@@ -71,15 +73,17 @@ def run(args: argparse.Namespace) -> int:
             refuse_non_file_output(target, "--out")
             if os.path.lexists(target) and not args.force:
                 raise UsageError(f"{target}: already exists; pass --force to overwrite it")
-    config = read_model_config(args.config)[0] if args.config else None
+    config_path = args.config
+    config = read_model_config(config_path)[0] if config_path else None
     printed = []
     for readme, target in zip(args.readme, targets, strict=True):
         beside = readme.parent / "config.json"
         if many and beside.is_file():  # several models: each one's config.json sits beside its README
-            config = read_model_config(beside)[0]
+            config_path, config = beside, read_model_config(beside)[0]
         elif many:
-            config = None
-        text = draft_yaml(import_card(read_readme(readme), config, args.repo_id))
+            config_path, config = None, None
+        reading = config_reading(config_path, config) if config_path and config else None
+        text = draft_yaml(import_card(read_readme(readme), config, args.repo_id, reading))
         if target is None:
             printed.append(f"# from {readme}\n{text}" if many else text)
             continue

@@ -70,13 +70,16 @@ def add_readmes(parser: argparse.ArgumentParser) -> argparse.Action:
     )
 
 
-def add_no_model(parser: argparse.ArgumentParser) -> argparse.Action:
-    """`--no-model`: the stages that need no torch (cardkit.validate.options.ValidateOptions.model)."""
+NO_MODEL_CHECKS = "check the schema, the card rules and config.json's plain keys"
+
+
+def add_no_model(parser: argparse.ArgumentParser, checks: str = NO_MODEL_CHECKS) -> argparse.Action:
+    """`--no-model`: the stages that need no torch (cardkit.validate.options.ValidateOptions.model);
+    `checks` says what the command still checks without them."""
     return parser.add_argument(
         "--no-model",
         action="store_true",
-        help="never import torch or transformers: check the schema, the card rules and config.json's "
-        "plain keys, not the architecture built on the meta device",
+        help=f"never import torch or transformers: {checks}, not the architecture built on the meta device",
     )
 
 

@@ -23,3 +23,16 @@ class ArchitectureFacts:
             self.values[path] = value
         elif why_unknown:
             self.undetermined[path] = why_unknown
+
+
+@dataclass(frozen=True)
+class ConfigReading:
+    """What transformers says about one config.json, handed as data to lint and import (which may
+    not import it). `facts` when it built the architecture; None when it was not asked (`--no-model`),
+    is not installed, or the model_type is repository code, so only literal keys are read
+    (`cardkit.card.config_facts`), and `why_literal` says which. `native`: whether transformers
+    implements the model_type; None when nobody asked it (unknown, never guessed)."""
+
+    facts: ArchitectureFacts | None = None
+    native: bool | None = None
+    why_literal: str = "transformers was not asked"

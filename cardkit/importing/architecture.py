@@ -1,5 +1,9 @@
 """The draft's architecture and tokenizer: config.json first, then the figures the README's tables
 state for this model (cardkit.readme.numbers reads them, as lint does), never a guess.
+
+config.json's figures are transformers' own (the facts validate uses, `Document.reading`) when the
+caller computed them; otherwise only its literal keys, and a figure only a family's own key states
+(`n_head_kv`, `multi_query`) is a TODO that names the key rather than a value read from an alias.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from typing import Any
 
 from cardkit.importing.draft import Draft, prose_text, todo
 from cardkit.readme.document import Document, as_number
-from cardkit.readme.numbers import config_value, table_claims
+from cardkit.readme.numbers import ConfigFigure, config_figure, interpreter, table_claims
 
 ARCH_FIELDS = {
     "hidden_size": "hidden_size",
@@ -37,19 +41,21 @@ def table_facts(doc: Document) -> dict[str, str]:
 def draft_architecture(doc: Document) -> Draft:
     facts = table_facts(doc)
     arch: Draft = {"model_type": doc.model_type or todo("transformers model_type")}
-    count = as_number(facts.get("parameters", ""))
+    counted = config_figure(doc, "parameters").value if doc.config else None  # the built model's
+    count = as_number(facts.get("parameters", ""))  # a table's: `7B` is no count
     size = doc.size_billions if doc.repo_id or not doc.identity.family else None
     label = f"{size:g}B" if size else None  # a family card's sizes are its members', not one model's
     arch["parameters"] = {
-        "count": int(count) if count and count >= 1e6 else todo("exact parameter count"),
+        "count": counted or (int(count) if count and count >= 1e6 else todo("exact parameter count")),
         "label": label or todo("size label, e.g. 7B"),
     }
     for key, field in ARCH_FIELDS.items():
-        value = config_value(doc, key) if doc.config else None
+        figure = config_figure(doc, key) if doc.config else ConfigFigure()
+        value = figure.value
         if value is None and key in facts:
             number = as_number(facts[key])
             value = int(number) if number is not None and not facts[key].lower().endswith("k") else None
-        arch[field] = value if value is not None else todo(f"{field} from config.json")
+        arch[field] = value if value is not None else todo(_hint(doc, field, figure))
     arch["positional_embedding"] = _positional(doc)
     stated = _stated_norm(doc)
     normalization = _normalization(doc.config or {})
@@ -65,6 +71,14 @@ def draft_architecture(doc: Document) -> Draft:
     tied = (doc.config or {}).get("tie_word_embeddings")
     arch["tied_embeddings"] = tied if isinstance(tied, bool) else todo("true | false")
     return arch
+
+
+def _hint(doc: Document, field: str, figure: ConfigFigure) -> str:
+    """What the TODO asks for; the family keys config.json states it under, when it does."""
+    if not figure.unread:
+        return f"{field} from config.json"
+    keys = ", ".join(f"{key}: {value!r}" for key, value in figure.unread.items())
+    return f"{field}: config.json states only {keys}, which only {interpreter(doc)} can read"
 
 
 RMSNORM = re.compile(r"\bRMS ?Norm\b", re.I)

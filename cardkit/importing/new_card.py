@@ -16,7 +16,7 @@ from typing import Any
 
 from cardkit.card.dump import SCHEMA_COMMENT
 from cardkit.core.errors import UsageError
-from cardkit.core.facts import ArchitectureFacts
+from cardkit.core.facts import ArchitectureFacts, ConfigReading
 from cardkit.core.safe_io import UnreadableFile, read_text_bounded
 from cardkit.importing.readme import draft_yaml, is_todo, todo, todo_text
 from cardkit.schema import SCHEMA_VERSION
@@ -231,12 +231,12 @@ def draft_from_config(
         raise UsageError(f"{config}: transformers rejects the config: {exc}") from exc
     if built is None:
         raise UsageError("; ".join(f"{f.file}: {f.message}" for f in findings))
+    facts = facts_for_config(built)
     imported = None
     if readme is not None:
         from cardkit.importing.readme import import_card
         from cardkit.readme.files import read_readme
 
-        imported = import_card(read_readme(readme), data)
-    facts = facts_for_config(built)
+        imported = import_card(read_readme(readme), data, reading=ConfigReading(facts, native=True))
     facts_cache.store(facts_cache.cache_key(data), facts, findings)  # validate will not rebuild it
     return new_card(facts, config_rel, tokenizer, card_folder, imported)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cardkit.core.facts import ConfigReading
 from cardkit.importing.architecture import draft_architecture, draft_tokenizer
 from cardkit.importing.draft import Draft, draft_yaml, is_todo, todo, todo_text
 from cardkit.importing.evaluation import draft_evaluation
@@ -29,9 +30,16 @@ from cardkit.readme.claims import commercial_terms, prose_sections
 from cardkit.readme.parse import parse
 
 
-def import_card(text: str, config: dict[str, Any] | None = None, repo_id: str | None = None) -> Draft:
-    """A draft card (plain data, schema key order) from README text and the model's config.json."""
-    doc = parse(text, "README.md", config, repo_id)
+def import_card(
+    text: str,
+    config: dict[str, Any] | None = None,
+    repo_id: str | None = None,
+    reading: ConfigReading | None = None,
+) -> Draft:
+    """A draft card (plain data, schema key order) from README text and the model's config.json;
+    `reading` is what transformers says about the config (cardkit.validate.facts_cache.reading_for),
+    without which only its literal keys are copied."""
+    doc = parse(text, "README.md", config, repo_id, reading=reading)
     meta = front_matter(doc)
     if not doc.identity.family:  # a family card's snippets load its members: none is "the" repo
         doc.repo_id = doc.repo_id or repo_from_snippets(doc)

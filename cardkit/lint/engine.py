@@ -12,6 +12,7 @@ from typing import Any
 
 from cardkit.core.codes import resolve
 from cardkit.core.errors import UsageError
+from cardkit.core.facts import ConfigReading
 from cardkit.core.findings import CardReport, Finding
 from cardkit.lint import RULES  # the package import registers every rule module
 from cardkit.readme.document import Document
@@ -64,10 +65,13 @@ def lint_text(
     config: dict[str, Any] | None = None,
     repo_id: str | None = None,
     family: bool = False,
+    reading: ConfigReading | None = None,
 ) -> CardReport:
     """Lint README text; `config` is the model's parsed config.json, `repo_id` overrides the card's,
-    `family` declares a README that describes several repos (their siblings are no defect)."""
-    doc = parse(text, path, config, repo_id, family)
+    `family` declares a README that describes several repos (their siblings are no defect), and
+    `reading` is what transformers says about `config` (computed by the caller, which may import it:
+    `cardkit.validate.facts_cache.reading_for`); without it only config.json's literal keys count."""
+    doc = parse(text, path, config, repo_id, family, reading)
     return CardReport(path=path, model_id=described(doc), findings=lint_document(doc))
 
 
@@ -82,11 +86,27 @@ def described(doc: Document) -> str:
 
 
 def lint_file(
-    path: Path, config_path: Path | None = None, repo_id: str | None = None, family: bool = False
+    path: Path,
+    config_path: Path | None = None,
+    repo_id: str | None = None,
+    family: bool = False,
+    reading: ConfigReading | None = None,
 ) -> CardReport:
     """Lint a README file; `config_path` is read as validate reads it (cardkit.readme.files), so a
     config.json validate refuses is a usage error here too, and its warnings lead the report."""
     config, warnings = read_model_config(config_path) if config_path else (None, [])
-    report = lint_text(read_readme(path), str(path), config, repo_id, family)
+    return lint_readme(path, config, warnings, repo_id, family, reading)
+
+
+def lint_readme(
+    path: Path,
+    config: dict[str, Any] | None,
+    warnings: list[Finding],
+    repo_id: str | None = None,
+    family: bool = False,
+    reading: ConfigReading | None = None,
+) -> CardReport:
+    """Lint a README file against a config.json already read (`warnings`: what reading it found)."""
+    report = lint_text(read_readme(path), str(path), config, repo_id, family, reading)
     report.findings[:0] = warnings
     return report

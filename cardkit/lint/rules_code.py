@@ -18,7 +18,6 @@ from cardkit.lint.registry import Hit, lint_rule
 from cardkit.readme.claims import MAX_BIBTEX_ENTRIES
 from cardkit.readme.document import CodeBlock, Document, bibtex_entries
 from cardkit.readme.identity import DATASET_LOAD, MIRROR_OWNERS, MIRROR_SUFFIX, NAMED_IN_CODE, QUANTISED
-from cardkit.readme.numbers import NATIVE_MODEL_TYPES
 
 
 def _python(doc: Document) -> Iterator[CodeBlock]:
@@ -178,9 +177,10 @@ def mirror_repo(doc: Document) -> Iterator[Hit]:
 )
 def snippet_remote_code(doc: Document) -> Iterator[Hit]:
     """A snippet sets `trust_remote_code=True` although transformers implements the model's
-    `model_type` natively (known from config.json). The flag runs Python code from the repository on the
-    reader's machine for nothing. Drop it."""
-    if doc.model_type not in NATIVE_MODEL_TYPES:
+    `model_type` natively (config.json's, asked of the installed transformers: needs `--config` and
+    the model extra, and is not asked with `--no-model`). The flag runs Python code from the
+    repository on the reader's machine for nothing. Drop it."""
+    if doc.model_type is None or doc.reading.native is not True:
         return
     for block in _python(doc):
         for match in TRUST_REMOTE.finditer(block.text):

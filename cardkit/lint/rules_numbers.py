@@ -6,6 +6,7 @@ architecture table from the sibling model, a total row that was not updated when
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from statistics import fmean
@@ -13,7 +14,7 @@ from statistics import fmean
 from cardkit.core.findings import Severity
 from cardkit.lint.registry import Hit, lint_rule
 from cardkit.readme.document import Document, as_number
-from cardkit.readme.numbers import config_value, same_size, size_of, table_claims
+from cardkit.readme.numbers import ConfigFigure, config_figure, interpreter, same_size, size_of, table_claims
 
 # ---- sizes in sentences -------------------------------------------------------------------------
 
@@ -34,11 +35,16 @@ SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+")
 )
 def size_mismatch(doc: Document) -> Iterator[Hit]:
     """A sentence or table row about this model names another size than its model id (a 7B line in a
-    13B card): text copied between the cards of a family and not updated. Fix the size, or declare a
-    family card (`--family`) when the README describes several models."""
+    13B card): text copied between the cards of a family and not updated. A table's parameter cell
+    is held to the exact count instead when transformers built the architecture from `--config`.
+    Fix the size, or declare a family card (`--family`) when the README describes several models."""
     size = doc.size_billions
-    if size is None:
-        return
+    if size is not None:
+        yield from _sentence_sizes(doc, size)
+    yield from _table_sizes(doc, size)
+
+
+def _sentence_sizes(doc: Document, size: float) -> Iterator[Hit]:
     for segment in doc.prose:
         offset = 0
         for sentence in SENTENCE_END.split(segment.text):
@@ -55,19 +61,27 @@ def size_mismatch(doc: Document) -> Iterator[Hit]:
                     expected=f"{size:g}B",
                     actual=f"{sizes[0]:g}B",
                 )
-    yield from _table_sizes(doc, size)
 
 
 def _size_match(match: re.Match[str]) -> float:
     return float(match.group(1)) if match.group(1) else float(match.group(2)) / 10
 
 
-def _table_sizes(doc: Document, size: float) -> Iterator[Hit]:
+def _table_sizes(doc: Document, size: float | None) -> Iterator[Hit]:
+    """Table rows about this model whose parameter cell names another size than the exact count
+    (`--config` read by transformers) or, without one, the size in the model id."""
+    count = config_figure(doc, "parameters").value if doc.config else None
+    if count:
+        size, model = count / 1e9, f"{count:,} parameters as transformers builds config.json"
+    elif size is not None:
+        model = f"{size:g}B"
+    else:
+        return
     for table in doc.tables:
         for line, key, cell in table_claims(doc, table):
             stated = size_of(cell) if key == "parameters" else None
             if stated is not None and not same_size(stated, size):
-                yield Hit(line, f"table says {cell} parameters; the model is {size:g}B", actual=cell)
+                yield Hit(line, f"table says {cell} parameters; the model is {model}", actual=cell)
 
 
 # ---- architecture tables vs config.json ---------------------------------------------------------
@@ -80,23 +94,60 @@ def _table_sizes(doc: Document, size: float) -> Iterator[Hit]:
 )
 def config_mismatch(doc: Document) -> Iterator[Hit]:
     """An architecture table (layers, hidden size, heads, vocabulary; English or Chinese headers)
-    states a value config.json contradicts, as transformers' config class reads it (aliases, class
-    defaults). Needs `--config`. The table is what readers trust: fix it."""
+    states a value config.json contradicts: as transformers reads it (its config class and the
+    architecture built on the meta device, as `cardkit validate` does) when it is installed and
+    implements the model_type, else only the keys every config class reads literally. Needs
+    `--config`. The table is what readers trust: fix it."""
+    for line, key, cell, claimed, figure in _claims_against_config(doc):
+        if figure.value is None or _agrees(key, cell, claimed, figure.value):
+            continue
+        source = "transformers reads config.json as" if figure.exact else "config.json says"
+        yield Hit(
+            line,
+            f"table says {key} is {cell}; {source} {figure.value}",
+            expected=figure.value,
+            actual=cell,
+        )
+
+
+@lint_rule(
+    "lint-config-not-interpreted",
+    Severity.INFO,
+    "an architecture table's figure config.json states only under a family's own key: not verified",
+)
+def config_not_interpreted(doc: Document) -> Iterator[Hit]:
+    """An architecture table states a figure that config.json gives only under a family's own key
+    (`n_head_kv`, `multi_query`, ChatGLM's `multi_query_group_num`) or a switch that changes how its
+    config class reads it, and lint read only the keys every class reads literally (`--no-model`,
+    transformers not installed, or a model_type that is repository code). Only the class, or the
+    repository's code, can say what the key means, so the figure is neither passed nor failed:
+    check it with transformers installed (or `cardkit validate` on the card)."""
+    why = doc.reading.why_literal
+    for line, key, cell, claimed, figure in _claims_against_config(doc):
+        if not figure.unverified(claimed, functools.partial(_agrees, key, cell)):
+            continue
+        if figure.undetermined:
+            message = f"table says {key} is {cell}; transformers' build leaves it open: {figure.undetermined}"
+        else:
+            keys = ", ".join(f"`{k}: {v!r}`" for k, v in figure.unread.items())
+            message = (
+                f"table says {key} is {cell}; config.json states it only as {keys}, which only "
+                f"{interpreter(doc)} can read: not verified"
+            )
+            if doc.reading.native is not False:
+                message += f" (lint read the literal keys only: {why})"
+        yield Hit(line, message, actual=cell)
+
+
+def _claims_against_config(doc: Document) -> Iterator[tuple[int, str, str, float, ConfigFigure]]:
+    """(line, figure key, cell, claimed number, what config.json gives) for each architecture cell."""
     if not doc.config:
         return
     for table in doc.tables:
         for line, key, cell in table_claims(doc, table):
-            if key == "parameters":
+            if key == "parameters" or (claimed := as_number(cell)) is None:
                 continue
-            claimed, truth = as_number(cell), config_value(doc, key)
-            if claimed is None or truth is None or _agrees(key, cell, claimed, truth):
-                continue
-            yield Hit(
-                line,
-                f"table says {key} is {cell}; config.json says {truth}",
-                expected=truth,
-                actual=cell,
-            )
+            yield line, key, cell, claimed, config_figure(doc, key)
 
 
 def _agrees(key: str, cell: str, claimed: float, truth: int) -> bool:

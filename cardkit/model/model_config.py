@@ -188,3 +188,10 @@ def facts_from_config(config: Any) -> ConfigFacts:
         qk_normalization=bool(getattr(config, "qk_layernorm", False)),
         tied_embeddings=bool(getattr(config, "tie_word_embeddings", False)),
     )
+
+
+def implements(model_type: str) -> bool:
+    """Whether transformers implements `model_type` itself (its config class is in the library), so
+    loading it needs no repository code; asked of the installed transformers, never a static list."""
+    names = _transformers().models.auto.configuration_auto.CONFIG_MAPPING_NAMES
+    return model_type in names

@@ -16,6 +16,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from cardkit.core.citation import bibtex_entries
+from cardkit.core.facts import ConfigReading
 from cardkit.core.python_snippet import SnippetError, parse_snippet
 from cardkit.readme.frontmatter import read_front_matter
 from cardkit.readme.identity import Identity
@@ -98,6 +99,9 @@ class Document:
     headings: list[tuple[int, str]] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     config: dict[str, Any] | None = None
+    reading: ConfigReading = field(default_factory=ConfigReading)
+    """What transformers says about `config` (exact facts, whether it implements the model_type),
+    computed by the caller; by default nothing, so only config.json's literal keys are read."""
     repo_id: str | None = None
     identity: Identity = field(default_factory=Identity)
     """Repo ids the README names and, for a family card, its members (cardkit.readme.identity)."""

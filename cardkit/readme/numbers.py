@@ -1,41 +1,39 @@
 """The figures a README states for its model, read against config.json: the architecture tables'
-claims (English and Chinese headers), config values under every alias transformers accepts, and
-model sizes (`7B`, `121亿`) compared the loose way sizes are named.
+claims (English and Chinese headers), the figure config.json gives for each, and model sizes
+(`7B`, `121亿`) compared the loose way sizes are named.
 
 lint holds the claims to config.json (lint-config-mismatch, lint-size-mismatch); import copies them
-into a draft. Both read them here, so import never depends on lint's rules.
+into a draft. Both read them here, so import never depends on lint's rules. The figure config.json
+gives is transformers' own reading when the caller computed it (`Document.reading`, the facts
+validate uses); otherwise only the keys every config class reads literally count
+(`cardkit.card.config_facts`, the table `validate --no-model` uses), and a figure that only a
+family's spelling states is reported as uninterpreted, never guessed from an alias table.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import TypeGuard
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeGuard
 
+from cardkit.card.config_facts import literal_facts, uninterpreted
 from cardkit.readme.document import Document, Table, as_number
 
-NATIVE_MODEL_TYPES = frozenset(
-    """
-    llama falcon gpt_neox stablelm mistral mixtral gemma gemma2 gemma3 qwen2 qwen2_moe qwen3 phi phi3
-    gpt2 gptj gpt_bigcode bloom opt mpt t5 bert roberta starcoder2 olmo olmo2 cohere persimmon
-    """.split()
-)
-"""model_types transformers implements natively (a static subset, so lint never imports transformers):
-`trust_remote_code=True` for these runs repository code for no reason."""
-
-CONFIG_KEYS: dict[str, tuple[str, ...]] = {
-    "hidden_size": ("hidden_size", "n_embd", "d_model"),
-    "num_layers": ("num_hidden_layers", "n_layer", "num_layers"),
-    "num_heads": ("num_attention_heads", "n_head"),
-    "num_kv_heads": ("num_key_value_heads", "num_kv_heads", "n_head_kv"),
-    "max_positions": ("max_position_embeddings", "n_positions", "seq_length", "max_seq_len"),
-    "vocab_size": ("vocab_size", "padded_vocab_size"),
-    "vocabulary": ("vocab_size",),
-    "intermediate_size": ("intermediate_size", "ffn_hidden_size", "n_inner"),
+FACT_OF: dict[str, str] = {
+    "hidden_size": "hidden_size",
+    "num_layers": "num_layers",
+    "num_heads": "num_attention_heads",
+    "num_kv_heads": "num_kv_heads",
+    "max_positions": "max_position_embeddings",
+    "vocab_size": "vocab_size",
+    "vocabulary": "vocab_size",
+    "intermediate_size": "intermediate_size",
+    "head_dim": "head_dim",
+    "parameters": "parameters.count",
 }
-"""Aliases transformers' config classes accept for the same figure."""
-CLASS_DEFAULTS: dict[str, dict[str, int]] = {"falcon": {"max_positions": 2048}}
-"""Class defaults a config.json may leave out (FalconConfig.max_position_embeddings is 2048)."""
+"""Figure a table header names -> the architecture fact it is (`vocabulary`, the tokenizer's, is
+held to the embedding rows it may not exceed)."""
 
 HEADER_PATTERNS: dict[str, str] = {
     "hidden_size": r"hidden[ _]?size|d_model|hidden dim(ension)?|隐藏层大小|隱藏層大小|隐藏层维度|隐藏维度",
@@ -59,35 +57,49 @@ def _integer(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def config_value(doc: Document, key: str) -> int | None:
-    """A figure from config.json under any of its aliases, else the class default, else None.
+@dataclass(frozen=True)
+class ConfigFigure:
+    """What config.json gives for one figure: `value` when it is known (`exact`: as transformers
+    builds it), else the keys only the config class reads (`unread`) or why the build leaves it
+    unknown (`undetermined`); all empty when the file says nothing about it."""
 
-    transformers' class for a native model_type reads the first alias and ignores stray keys; for a
-    remote-code model (Qwen's `qwen`, ChatGLM's `chatglm`) nobody here knows which key its code
-    reads, so aliases that disagree (`seq_length` 8192, `max_position_embeddings` 32768) leave the
-    figure uninterpreted (None) rather than guessed. ChatGLM's grouped-query heads are
-    `multi_query_group_num` when `multi_query_attention` is on, its embedding rows
-    `padded_vocab_size`; Falcon's `multi_query: true` is one key/value head."""
-    config = doc.config or {}
-    if key == "head_dim":
-        if _integer(head_dim := config.get("head_dim")):
-            return head_dim
-        hidden, heads = config_value(doc, "hidden_size"), config_value(doc, "num_heads")
-        return hidden // heads if hidden and heads else None
-    if key == "num_kv_heads" and config.get("multi_query_attention") is True:
-        group = config.get("multi_query_group_num")
-        return group if _integer(group) else None
-    stated = [value for alias in CONFIG_KEYS[key] if _integer(value := config.get(alias))]
-    if len(set(stated)) > 1 and doc.model_type not in NATIVE_MODEL_TYPES:
-        return None
-    if stated:
-        return stated[0]
-    if key == "num_kv_heads" and not config.get("new_decoder_architecture"):
-        if config.get("multi_query") is True:  # Falcon's multi-query attention: one key/value head
-            return 1
-        if not config.get("multi_query"):
-            return config_value(doc, "num_heads")
-    return CLASS_DEFAULTS.get(doc.model_type or "", {}).get(key)
+    value: int | None = None
+    exact: bool = False
+    unread: dict[str, Any] = field(default_factory=dict)
+    undetermined: str = ""
+
+    def unverified(self, claimed: float, agrees: Callable[[float, int], bool]) -> bool:
+        """Whether a claim of this figure is left open: the class reads it from a switch (Falcon's
+        `multi_query`), a family key states another number, or the build could not tell."""
+        if self.value is not None:
+            return False
+        numbers = [v for v in self.unread.values() if _integer(v)]
+        switched = len(numbers) < len(self.unread)
+        return bool(self.undetermined) or switched or any(not agrees(claimed, v) for v in numbers)
+
+
+def config_figure(doc: Document, key: str) -> ConfigFigure:
+    """The figure config.json gives for a table's `key`: transformers' fact when the caller read
+    the config with it (`doc.reading.facts`), else the literal key's value, else the family keys
+    that bear on it (`n_head_kv`, `multi_query`), for a note; never a guess."""
+    config, fact = doc.config or {}, FACT_OF[key]
+    facts = doc.reading.facts
+    if facts is not None:
+        value = facts.values.get(fact)
+        if _integer(value):
+            return ConfigFigure(value, exact=True)
+        return ConfigFigure(undetermined=facts.undetermined.get(fact, ""))
+    value = literal_facts(config).get(fact)
+    if _integer(value):
+        return ConfigFigure(value)
+    return ConfigFigure(unread=uninterpreted(config, fact))
+
+
+def interpreter(doc: Document) -> str:
+    """Who decides what config.json's family keys mean: the repository's code or the config class."""
+    if doc.reading.native is False:
+        return f"the repository's code (model_type {doc.model_type!r})"
+    return f"the config class of model_type {doc.model_type!r}"
 
 
 UNIT_OR_MARK = re.compile(r"[*`]|(?<!\s)\s*+[(（][^()（）]*+[)）]\s*+$")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cardkit.core.facts import ConfigReading
 from cardkit.readme.document import Document, looks_like_markdown, read_front_matter_into, scan_markdown
 from cardkit.readme.identity import read_identity
 from cardkit.readme.scrape import scan_plain
@@ -21,13 +22,15 @@ def parse(
     config: dict[str, Any] | None = None,
     repo_id: str | None = None,
     family: bool = False,
+    reading: ConfigReading | None = None,
 ) -> Document:
     """Split a README into the parts rules look at; never raises on odd input. `family` declares a
-    README that describes several repos (one is recognised without it when it names three or more)."""
+    README that describes several repos (one is recognised without it when it names three or more);
+    `reading` is what transformers says about `config` (cardkit.validate.facts_cache.reading_for)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    doc = Document(path, text, lines, markdown=False, config=config)
+    doc = Document(path, text, lines, markdown=False, config=config, reading=reading or ConfigReading())
     read_front_matter_into(doc)
     doc.markdown = bool(doc.front_matter_lines) or looks_like_markdown(lines)
     if doc.markdown:

@@ -118,7 +118,7 @@ def check_repo(folder: Path, options: CheckOptions = CheckOptions()) -> CardRepo
             front_matter, findings = _front_matter(text, report.path)
             report.findings += findings
             report.findings += _leaks(text, report.path)
-            report.findings += _lint(text, report.path, config)
+            report.findings += _lint(text, report.path, config, options.model)
     if front_matter is not None:
         report.findings += _hub_metadata(front_matter, folder)
         report.model_id = front_matter.data.get("model_name") or None
@@ -241,16 +241,17 @@ def _model_index(fm: FrontMatter) -> Iterator[Finding]:
     for index, result in enumerate(results):
         if not isinstance(result.metric_value, int | float) or isinstance(result.metric_value, bool):
             message = f"metric value {result.metric_value!r} of {result.dataset_name} is not a number"
-            yield fm.finding(
-                CHECK_MODEL_INDEX, message, ("model-index", 0, "results", index)
-            )
+            yield fm.finding(CHECK_MODEL_INDEX, message, ("model-index", 0, "results", index))
 
 
-def _lint(text: str, display: str, config: ConfigFile | None) -> list[Finding]:
-    """Everything `cardkit lint` finds in the README, numbers held to the folder's config.json."""
+def _lint(text: str, display: str, config: ConfigFile | None, model: bool) -> list[Finding]:
+    """Everything `cardkit lint --config` finds in the README, with the folder's config.json."""
     from cardkit.lint.engine import lint_text  # lazy: lint rules
+    from cardkit.validate.facts_cache import reading_for
 
-    findings = lint_text(text, display, config.data if config else None).findings
+    data = config.data if config else None
+    reading = reading_for(config, model) if config and data is not None else None
+    findings = lint_text(text, display, data, reading=reading).findings
     # Lint rules whose ground check_repo covers itself, with the Hub's rules for front matter; looked
     # up in the registry (lint is loaded now), so a renamed or removed rule fails loudly.
     covered = {lookup("lint-front-matter-invalid"), lookup("lint-front-matter-flattened")}

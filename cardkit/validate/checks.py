@@ -14,7 +14,6 @@ from cardkit.card.config_json import ConfigFile, read_config
 from cardkit.card.load import CheckedCard, FailedLoad, load_card
 from cardkit.card.paths import display_path
 from cardkit.core.findings import CardReport, Finding
-from cardkit.core.gc_policy import full_collections_paused
 from cardkit.validate.card_rules import check_rules
 from cardkit.validate.codes import CONFIG_INVALID_PATH, CONFIG_OUTSIDE_CARD
 from cardkit.validate.parameters import compare_checkpoint, compare_loaded
@@ -79,31 +78,14 @@ def _check_against_config(
 def _check_against_model(
     loaded: CheckedCard, report: CardReport, source: ConfigFile, use_cache: bool
 ) -> None:
-    from cardkit.validate import facts_cache  # lazy: the model path only, not --no-model
     from cardkit.validate.fact_check import compare_facts
+    from cardkit.validate.facts_cache import facts_for  # lazy: the model path only, not --no-model
 
     assert source.data is not None
-    key = facts_cache.cache_key(source.data) if use_cache else None
-    cached = facts_cache.load(key, source.display) if key is not None else None
-    if cached is None:
-        from cardkit.card.codes import CONFIG_BUILD_FAILED
-        from cardkit.model.architecture_facts import facts_for_config  # lazy: imports torch
-        from cardkit.model.model_config import build_config, rejection
-
-        with full_collections_paused():  # the first config imports torch and the model code
-            config, findings = build_config(source.data, source.display, source)
-            if config is None:
-                report.findings += _remote_code(loaded, source.data, findings)
-                return
-            try:
-                cached = (facts_for_config(config), findings)
-            except Exception as exc:  # torch or the model code rejecting the config's values
-                failure = rejection(source, CONFIG_BUILD_FAILED, "the model cannot be built", exc)
-                report.findings.append(failure)
-                return
-        if key is not None:  # --no-cache writes no cache either
-            facts_cache.store(key, *cached)
-    facts, findings = cached
+    facts, findings = facts_for(source, use_cache)
+    if facts is None:
+        report.findings += _remote_code(loaded, source.data, findings)
+        return
     report.findings += findings
     report.parameters.computed = facts.values.get("parameters.count")
     report.findings += compare_facts(loaded, facts.values, facts.undetermined)

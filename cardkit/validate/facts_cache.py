@@ -6,7 +6,8 @@ code takes seconds). A pre-commit hook re-validates unchanged configs on every c
 are cached: one entry per key in `cardkit.core.cache` (`<cache root>/facts/<key>.json`), whose key
 covers the config mapping as parsed (key order and whitespace do not matter), cardkit's source and
 the installed libraries. Each part read back is type-checked against `ArchitectureFacts` (plain
-JSON data keyed by fact path); an entry that does not fit is recomputed.
+JSON data keyed by fact path); an entry that does not fit is recomputed. `facts_for` is the one way
+validate, lint and import get a config's facts, through this cache.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from cardkit.card.config_json import ConfigFile
 from cardkit.core import cache as cache_store
-from cardkit.core.facts import ArchitectureFacts
+from cardkit.core.errors import MissingDependencyError
+from cardkit.core.facts import ArchitectureFacts, ConfigReading
 from cardkit.core.findings import Finding
+from cardkit.core.gc_policy import full_collections_paused
 from cardkit.validate.report_cache import finding_from_dict
 
 KIND = "facts"
@@ -76,3 +80,54 @@ def store(key: str, facts: ArchitectureFacts, findings: list[Finding]) -> None:
     """Best effort: a cache that cannot be written only costs time, never a wrong answer."""
     payload = {"facts": asdict(facts), "findings": [f.to_dict() for f in findings]}
     cache_store.write_entry(KIND, key, payload)
+
+
+def facts_for(source: ConfigFile, use_cache: bool = True) -> tuple[ArchitectureFacts | None, list[Finding]]:
+    """The facts transformers gives for `source` (built on the meta device, or from the cache when
+    this content was built before) with the config's findings; None, with the findings saying why,
+    when it cannot be built (repository code, a config transformers rejects, a build that fails)."""
+    assert source.data is not None
+    key = cache_key(source.data) if use_cache else None
+    cached = load(key, source.display) if key is not None else None
+    if cached is not None:
+        return cached
+    from cardkit.card.codes import CONFIG_BUILD_FAILED
+    from cardkit.model.architecture_facts import facts_for_config  # lazy: imports torch
+    from cardkit.model.model_config import build_config, rejection
+
+    with full_collections_paused():  # the first config imports torch and the model code
+        config, findings = build_config(source.data, source.display, source)
+        if config is None:
+            return None, findings
+        try:
+            built = (facts_for_config(config), findings)
+        except Exception as exc:  # torch or the model code rejecting the config's values
+            return None, [rejection(source, CONFIG_BUILD_FAILED, "the model cannot be built", exc)]
+    if key is not None:  # --no-cache writes no cache either
+        store(key, *built)
+    return built
+
+
+def reading_for(source: ConfigFile, model: bool = True, use_cache: bool = True) -> ConfigReading:
+    """What transformers says about `source`, for lint and import: the facts `facts_for` gives when
+    the model_type is one transformers implements, else (not installed, `model` False as with
+    `--no-model`, repository code, a config it rejects) literal keys only, saying why. Findings about
+    the config itself are validate's to report, so none are returned."""
+    if not model:
+        return ConfigReading(why_literal="--no-model")
+    assert source.data is not None
+    if use_cache and (cached := load(cache_key(source.data), source.display)) is not None:
+        return ConfigReading(facts=cached[0], native=True)  # built before, so no import of torch now
+    from cardkit.model.model_config import implements  # lazy: imports transformers
+
+    model_type = source.data.get("model_type")
+    try:
+        if not isinstance(model_type, str) or not implements(model_type):
+            return ConfigReading(native=False, why_literal=f"model_type {model_type!r} is repository code")
+        facts, findings = facts_for(source, use_cache)
+    except MissingDependencyError:
+        return ConfigReading(why_literal="transformers is not installed: the model extra")
+    if facts is None:
+        problem = findings[0].message if findings else "it cannot be built"
+        return ConfigReading(native=True, why_literal=f"transformers cannot build it: {problem}")
+    return ConfigReading(facts=facts, native=True)

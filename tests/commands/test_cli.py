@@ -434,8 +434,8 @@ def test_shared_options_keep_their_defaults() -> None:
         "no_cache": False,
     }  # fmt: skip
     assert parsed("lint", "R.md") == {
-        "command": "lint", "readme": [Path("R.md")], "config": None, "repo_id": None, "family": False,
-        "format": "text",
+        "command": "lint", "readme": [Path("R.md")], "config": None, "repo_id": None, "no_model": False,
+        "family": False, "format": "text",
     }  # fmt: skip
     assert parsed("import", "R.md") == {
         "command": "import", "readme": [Path("R.md")], "config": None, "repo_id": None, "out": None,

@@ -20,7 +20,7 @@ from cardkit.cli import main
 from cardkit.importing.readme import draft_yaml, front_matter, import_card, is_todo
 from cardkit.readme.parse import parse
 from cardkit.validate import ValidateOptions, validate_card
-from tests.helpers import CARDS_DIR, FIXTURES
+from tests.helpers import CARDS_DIR, FIXTURES, HAS_TRANSFORMERS, transformers_reading
 
 SEEDS = FIXTURES / "seeds"
 SEED_CARD = {
@@ -122,14 +122,41 @@ def test_architecture_from_tables_only_what_they_state(seed: str) -> None:
             assert is_todo(_get(arch, field)), field
 
 
+LITERAL_NUMBERS = (
+    "hidden_size", "num_layers", "num_attention_heads", "vocab_size", "max_position_embeddings",
+)  # fmt: skip
+"""What config.json states under keys every config class reads literally (cardkit.card.config_facts)."""
+
+
 @pytest.mark.parametrize("seed", sorted(SEED_CARD))
 def test_architecture_from_config(seed: str) -> None:
-    arch, card_arch = _draft(seed)["architecture"], _card(seed)["architecture"]
+    """Without transformers: the literal keys, and what the README's tables state, nothing else."""
+    arch, card_arch, config = _draft(seed)["architecture"], _card(seed)["architecture"], _config(seed)
     assert arch["model_type"] == card_arch["model_type"]
     for field in ARCH_NUMBERS:
-        if not is_todo(arch[field]):  # falcon's config.json states no intermediate size
+        literal = {"num_layers": "num_hidden_layers"}.get(field, field) in config and field in LITERAL_NUMBERS
+        if literal or field in TABLE_FACTS[seed]:
             assert arch[field] == card_arch[field], field
-    assert sum(not is_todo(arch[f]) for f in ARCH_NUMBERS) >= 6
+        else:  # e.g. Llama's num_key_value_heads: a key only its class reads
+            assert is_todo(arch[field]), field
+
+
+@pytest.mark.skipif(not HAS_TRANSFORMERS, reason="needs the model extra")
+@pytest.mark.parametrize("seed", sorted(SEED_CARD))
+def test_architecture_from_transformers_reading(seed: str) -> None:
+    """With transformers' facts (as `cardkit import --config` computes them): every figure the
+    shipped card states, the parameter count exact, as validate checks them."""
+    config = _config(seed)
+    text = (SEEDS / seed).read_text(encoding="utf-8")
+    reading = transformers_reading(config)
+    assert reading.facts is not None
+    arch = import_card(text, config, reading=reading)["architecture"]
+    card_arch = _card(seed)["architecture"]
+    for field in ARCH_NUMBERS:
+        if _get(card_arch, field) is not None:
+            assert _get(arch, field) == _get(card_arch, field), field
+    # the built count, not a table's: StableLM 2 12B's README says 12,143,605,760 (norms it does not build)
+    assert arch["parameters"]["count"] == reading.facts.values["parameters.count"]
 
 
 @pytest.mark.parametrize("seed", sorted(SEED_CARD))

@@ -10,15 +10,23 @@ from pathlib import Path
 import pytest
 
 from cardkit.cli import main
+from cardkit.core.facts import ConfigReading
+from cardkit.core.findings import Severity
 from cardkit.lint.engine import lint_text
+from tests.helpers import HAS_TRANSFORMERS, transformers_reading
 
 Defect = tuple[str, int | None]
 
 
 def _codes(
-    text: str, config: dict | None = None, repo_id: str | None = None, family: bool = False
+    text: str,
+    config: dict | None = None,
+    repo_id: str | None = None,
+    family: bool = False,
+    reading: ConfigReading | None = None,
 ) -> list[Defect]:
-    return [(f.code, f.line) for f in lint_text(text, "README.md", config, repo_id, family).findings]
+    report = lint_text(text, "README.md", config, repo_id, family, reading)
+    return [(f.code, f.line) for f in report.findings]
 
 
 def _sections(text: str) -> list[str]:
@@ -168,18 +176,29 @@ TABLE = (
 
 def test_disagreeing_aliases_of_a_remote_code_config_are_not_guessed() -> None:
     """Qwen's config states seq_length 8192 and max_position_embeddings 32768: the card's 8192 was
-    compared with the latter. A native type reads its own key (max_position_embeddings)."""
+    compared with the latter. Without transformers neither key settles it (a note); a native type
+    is read by its class, which reads max_position_embeddings."""
     remote = {"model_type": "acme", "seq_length": 8192, "max_position_embeddings": 32768}
-    assert _codes(TABLE.format(n=8192, kv="x"), remote) == []
-    native = dict(remote, model_type="llama")
-    assert _codes(TABLE.format(n=8192, kv="x"), native) == [("lint-config-mismatch", 5)]
+    assert _codes(TABLE.format(n=8192, kv="x"), remote) == [("lint-config-not-interpreted", 5)]
+    native = dict(remote, model_type="llama", num_hidden_layers=1, hidden_size=16, num_attention_heads=2)
+    assert _codes(TABLE.format(n=8192, kv="x"), native) == [("lint-config-not-interpreted", 5)]
+    if HAS_TRANSFORMERS:
+        exact = transformers_reading(native)
+        assert _codes(TABLE.format(n=8192, kv="x"), native, reading=exact) == [("lint-config-mismatch", 5)]
+        assert _codes(TABLE.format(n=32768, kv="x"), native, reading=exact) == []
 
 
-def test_multi_query_group_num_is_the_kv_head_count() -> None:
+def test_multi_query_group_num_is_not_read_without_the_models_code() -> None:
+    """ChatGLM's kv heads are `multi_query_group_num` when `multi_query_attention` is on: its own
+    code says so, not a transformers class. Once a hand-written rule; now neither 2 nor 32 is
+    passed or failed, and the note names the keys."""
     config = {"model_type": "chatglm", "num_attention_heads": 32, "multi_query_attention": True,
               "multi_query_group_num": 2}
-    assert _codes(TABLE.format(n="x", kv=2), config) == []
-    assert _codes(TABLE.format(n="x", kv=32), config) == [("lint-config-mismatch", 6)]
+    assert _codes(TABLE.format(n="x", kv=2), config) == [("lint-config-not-interpreted", 6)]
+    assert _codes(TABLE.format(n="x", kv=32), config) == [("lint-config-not-interpreted", 6)]
+    (note,) = lint_text(TABLE.format(n="x", kv=32), "README.md", config).findings
+    assert "`multi_query_attention: True`" in note.message and "`multi_query_group_num: 2`" in note.message
+    assert note.severity is Severity.INFO
 
 
 # ---- text ---------------------------------------------------------------------------------------

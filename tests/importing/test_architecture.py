@@ -1,0 +1,58 @@
+"""`cardkit import --config`: the draft's architecture figures are transformers' reading of
+config.json (the facts validate checks), and without it only the literal keys, never an alias."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from cardkit.cli import main
+from cardkit.importing.readme import import_card, is_todo
+from tests.helpers import HAS_TRANSFORMERS, transformers_reading
+
+FALCON_7B = {  # tiiuae/falcon-7b's attention keys, tiny: num_kv_heads is ignored under multi_query
+    "model_type": "falcon",
+    "hidden_size": 142,
+    "num_attention_heads": 71,
+    "num_kv_heads": 71,
+    "multi_query": True,
+    "new_decoder_architecture": False,
+    "num_hidden_layers": 2,
+    "vocab_size": 256,
+    "bos_token_id": 11,
+    "eos_token_id": 11,
+}
+README = "# Falcon-7B\n\nA model.\n"
+
+
+def _imported(tmp_path: Path, config: dict[str, Any]) -> dict[str, Any]:
+    (tmp_path / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    (tmp_path / "README.md").write_text(README, encoding="utf-8")
+    out = tmp_path / "card.yaml"
+    config_option = ["--config", str(tmp_path / "config.json")]
+    assert main(["import", str(tmp_path / "README.md"), *config_option, "--out", str(out)]) == 0
+    return yaml.safe_load(out.read_text(encoding="utf-8"))["architecture"]
+
+
+@pytest.mark.skipif(not HAS_TRANSFORMERS, reason="needs the model extra")
+def test_import_takes_the_figures_transformers_builds(tmp_path: Path) -> None:
+    """One key/value head, as FalconConfig and the built attention say (the old alias table copied
+    the ignored `num_kv_heads: 71`), and the exact parameter count of the built model."""
+    arch = _imported(tmp_path, FALCON_7B)
+    reading = transformers_reading(FALCON_7B)
+    assert reading.facts is not None
+    assert (arch["num_kv_heads"], arch["num_attention_heads"], arch["hidden_size"]) == (1, 71, 142)
+    assert arch["parameters"]["count"] == reading.facts.values["parameters.count"]
+    assert arch["max_position_embeddings"] == 2048  # FalconConfig's default: the file states none
+
+
+def test_import_without_transformers_copies_literal_keys_and_names_the_rest() -> None:
+    arch = import_card(README, FALCON_7B)["architecture"]
+    assert (arch["num_attention_heads"], arch["hidden_size"], arch["num_layers"]) == (71, 142, 2)
+    kv = arch["num_kv_heads"]
+    assert is_todo(kv) and "num_kv_heads: 71" in kv["TODO"] and "multi_query: True" in kv["TODO"]
+    assert is_todo(arch["max_position_embeddings"])  # no class default is guessed
