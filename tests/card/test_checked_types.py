@@ -86,6 +86,7 @@ def test_positions_undetermined_when_the_model_class_has_no_source() -> None:
 
     Embeddings.__module__ = "cardkit_tests_module_that_is_not_imported"
     facts = ArchitectureFacts()
-    architecture_attention._positional(facts, object(), Embeddings(), None)
+    model = Embeddings()
+    architecture_attention._positional(facts, object(), model, list(model.named_modules()), None)
     assert "positional_embedding.type" not in facts.values
     assert "positional_embedding.type" in facts.undetermined
