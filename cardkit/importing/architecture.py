@@ -1,9 +1,11 @@
 """The draft's architecture and tokenizer: config.json first, then the figures the README's tables
 state for this model (cardkit.readme.numbers reads them, as lint does), never a guess.
 
-config.json's figures are transformers' own (the facts validate uses, `Document.reading`) when the
-caller computed them; otherwise only its literal keys, and a figure only a family's own key states
-(`n_head_kv`, `multi_query`) is a TODO that names the key rather than a value read from an alias.
+When the caller computed transformers' facts for config.json (`Document.reading`, the facts validate
+uses), the block is the one `cardkit new` drafts from them (facts_draft.py), with the size label the
+README names: every fact the build determined, exactly. Otherwise only config.json's literal keys
+and the README's tables are read, and a figure only a family's own key states (`n_head_kv`,
+`multi_query`) is a TODO that names the key rather than a value read from an alias.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from typing import Any
 
 from cardkit.importing.draft import Draft, prose_text, todo
+from cardkit.importing.facts_draft import architecture_draft
 from cardkit.readme.document import Document, as_number
 from cardkit.readme.numbers import ConfigFigure, config_figure, interpreter, table_claims
 
@@ -39,12 +42,17 @@ def table_facts(doc: Document) -> dict[str, str]:
 
 
 def draft_architecture(doc: Document) -> Draft:
+    size = doc.size_billions if doc.repo_id or not doc.identity.family else None
+    label = f"{size:g}B" if size else None  # a family card's sizes are its members', not one model's
+    if doc.config and doc.reading.facts is not None:
+        built: Draft = architecture_draft(doc.reading.facts)
+        if label:
+            built["parameters"]["label"] = label
+        return built
     facts = table_facts(doc)
     arch: Draft = {"model_type": doc.model_type or todo("transformers model_type")}
     counted = config_figure(doc, "parameters").value if doc.config else None  # the built model's
     count = as_number(facts.get("parameters", ""))  # a table's: `7B` is no count
-    size = doc.size_billions if doc.repo_id or not doc.identity.family else None
-    label = f"{size:g}B" if size else None  # a family card's sizes are its members', not one model's
     arch["parameters"] = {
         "count": counted or (int(count) if count and count >= 1e6 else todo("exact parameter count")),
         "label": label or todo("size label, e.g. 7B"),

@@ -13,6 +13,7 @@ import yaml
 from cardkit.cli import main
 from cardkit.importing.readme import import_card, is_todo
 from tests.helpers import HAS_TRANSFORMERS, transformers_reading
+from tests.zoo_helpers import fill
 
 FALCON_7B = {  # tiiuae/falcon-7b's attention keys, tiny: num_kv_heads is ignored under multi_query
     "model_type": "falcon",
@@ -56,3 +57,41 @@ def test_import_without_transformers_copies_literal_keys_and_names_the_rest() ->
     kv = arch["num_kv_heads"]
     assert is_todo(kv) and "num_kv_heads: 71" in kv["TODO"] and "multi_query: True" in kv["TODO"]
     assert is_todo(arch["max_position_embeddings"])  # no class default is guessed
+
+
+@pytest.mark.skipif(not HAS_TRANSFORMERS, reason="needs the model extra")
+def test_import_drafts_the_whole_block_new_drafts_and_validate_accepts_it(tmp_path: Path) -> None:
+    """With the built facts, every architecture fact is filled as `cardkit new` fills it: the
+    parallel block with one shared norm, ALiBi off and rotary on, biases, activation (the old path
+    left `normalization` and `activation` to config-key heuristics, and `parallel_residual` out)."""
+    from cardkit.importing.facts_draft import architecture_draft
+    from cardkit.validate import ValidateOptions, validate_card
+
+    arch = _imported(tmp_path, FALCON_7B)
+    reading = transformers_reading(FALCON_7B)
+    assert reading.facts is not None
+    drafted = architecture_draft(reading.facts)
+    assert {k: v for k, v in arch.items() if k != "parameters"} == {
+        k: v for k, v in drafted.items() if k != "parameters"
+    }
+    wiring = (arch["parallel_residual"], arch["parallel_norms"], arch["normalization"])
+    assert wiring == (True, "shared", "layernorm")
+    assert arch["positional_embedding"]["type"] == "rotary"
+    card = tmp_path / "card.yaml"
+    text = card.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    filled = fill(data, "", data["architecture"])
+    if "citation" in filled:
+        filled["citation"] = "@misc{zoo, author={Example}, title={Zoo model}, year={2024}}"
+
+    def write(card_data: dict[str, Any]) -> None:
+        body = yaml.safe_dump(card_data, sort_keys=False, allow_unicode=True)
+        card.write_text(text.splitlines()[0] + "\n" + body, encoding="utf-8")
+
+    write(filled)
+    report = validate_card(card, ValidateOptions(cache=False))
+    assert not report.has_errors, [(f.code, f.field, f.message) for f in report.findings]
+    filled["architecture"]["parallel_residual"] = False
+    write(filled)
+    findings = validate_card(card, ValidateOptions(cache=False)).findings
+    assert [f.field for f in findings if f.severity.name == "ERROR"] == ["architecture.parallel_residual"]
