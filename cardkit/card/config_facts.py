@@ -39,10 +39,13 @@ FAMILY_SPELLINGS: dict[str, tuple[str, ...]] = {
     "max_position_embeddings": ("n_positions", "seq_length", "max_seq_len"),
     "head_dim": ("head_dim",),
     "tied_embeddings": ("tie_word_embeddings",),
+    "sliding_window.tokens": ("sliding_window",),
 }
 """Architecture fact -> keys some families (or eras) state it under, which only their class reads:
 GPT-2's `n_embd`, Falcon's `num_kv_heads` (ignored without `new_decoder_architecture`), ChatGLM's
-`multi_query_group_num` and `padded_vocab_size`, Qwen's `seq_length`."""
+`multi_query_group_num` and `padded_vocab_size`, Qwen's `seq_length`, and `sliding_window`, which
+Qwen2 ignores unless `use_sliding_window` and applies only from `max_window_layers` on, Gemma 2 to
+every other layer, Mistral to all: only the class says which layers slide, or whether any do."""
 
 CLASS_SWITCHES: dict[str, tuple[str, ...]] = {
     "num_kv_heads": ("multi_query", "multi_query_attention", "new_decoder_architecture"),

@@ -258,3 +258,22 @@ def test_the_memory_estimate_keeps_only_the_window_on_the_named_layers() -> None
     context = full.context
     assert full.kv_full_context is not None and estimated.kv_full_context is not None and context
     assert full.kv_full_context - estimated.kv_full_context == 2 * per_token * (context - 16)
+
+
+def _findings(card: Path, model: bool) -> list[tuple[str, str, str | None]]:
+    report = validate_card(card, ValidateOptions(model=model, cache=False))
+    return [(f.severity.name, f.code, f.field) for f in report.findings]
+
+
+def test_no_model_notes_a_window_width_the_config_states_otherwise_and_never_errs(gemma2_card: Path) -> None:
+    """`sliding_window` in config.json means what the class makes of it (Qwen2 ignores it without
+    `use_sliding_window`), so `--no-model` notes a disagreeing width and leaves the error to the full
+    check, which reads the built model; an agreeing width says nothing."""
+    assert [f for f in _findings(gemma2_card, model=False) if "sliding" in (f[2] or "")] == []
+    data = yaml.safe_load(gemma2_card.read_text(encoding="utf-8"))
+    data["architecture"]["sliding_window"]["tokens"] = 32
+    gemma2_card.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    fast = [f for f in _findings(gemma2_card, model=False) if f[2] == "architecture.sliding_window.tokens"]
+    assert fast == [("INFO", "config-not-interpreted", "architecture.sliding_window.tokens")]
+    full = _findings(gemma2_card, model=True)
+    assert ("ERROR", "config-mismatch", "architecture.sliding_window.tokens") in full
