@@ -11,7 +11,6 @@ from typing import Any
 
 from cardkit.core.facts import ArchitectureFacts
 from cardkit.importing.draft import is_todo, todo
-from cardkit.schema.architecture import Architecture
 
 
 def nest(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -78,4 +77,6 @@ def architecture_draft(facts: ArchitectureFacts) -> dict[str, Any]:
     ):
         why = facts.undetermined.get("positional_embedding.rotary_fraction", "not determined")
         positional["rotary_fraction"] = todo(f"share of each head that rotary rotates (cardkit: {why})")
+    from cardkit.schema.architecture import Architecture  # lazy: import's start loads no pydantic
+
     return _ordered(tree, Architecture)
