@@ -11,6 +11,7 @@ from cardkit.commands.options import (
     add_command,
     add_config,
     add_force,
+    add_no_model,
     add_out_file,
     add_readmes,
     add_repo_id,
@@ -45,6 +46,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--out-dir", type=Path, metavar="DIR", help="with several READMEs: write each draft into this folder"
     )
     add_force(parser, "existing output files")
+    add_no_model(parser, "fill the architecture from config.json's literal keys only (fast)")
     parser.set_defaults(handler=run)
 
 
@@ -82,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
             config_path, config = beside, read_model_config(beside)[0]
         elif many:
             config_path, config = None, None
-        reading = config_reading(config_path, config) if config_path and config else None
+        reading = None
+        if config_path and config:
+            reading = config_reading(config_path, config, model=not args.no_model)
         text = draft_yaml(import_card(read_readme(readme), config, args.repo_id, reading))
         if target is None:
             printed.append(f"# from {readme}\n{text}" if many else text)

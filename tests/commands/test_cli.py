@@ -439,7 +439,7 @@ def test_shared_options_keep_their_defaults() -> None:
     }  # fmt: skip
     assert parsed("import", "R.md") == {
         "command": "import", "readme": [Path("R.md")], "config": None, "repo_id": None, "out": None,
-        "out_dir": None, "force": False,
+        "out_dir": None, "force": False, "no_model": False,
     }  # fmt: skip
     assert parsed("new", "--config", "c.json") == {
         "command": "new", "config": Path("c.json"), "tokenizer": None, "readme": None, "out": None,

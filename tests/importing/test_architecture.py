@@ -12,7 +12,7 @@ import yaml
 
 from cardkit.cli import main
 from cardkit.importing.readme import import_card, is_todo
-from tests.helpers import HAS_TRANSFORMERS, transformers_reading
+from tests.helpers import HAS_TRANSFORMERS, python_in_child, transformers_reading
 from tests.zoo_helpers import fill
 
 FALCON_7B = {  # tiiuae/falcon-7b's attention keys, tiny: num_kv_heads is ignored under multi_query
@@ -95,3 +95,23 @@ def test_import_drafts_the_whole_block_new_drafts_and_validate_accepts_it(tmp_pa
     write(filled)
     findings = validate_card(card, ValidateOptions(cache=False)).findings
     assert [f.field for f in findings if f.severity.name == "ERROR"] == ["architecture.parallel_residual"]
+
+
+def test_import_no_model_reads_literal_keys_and_imports_no_torch(tmp_path: Path) -> None:
+    """`import --no-model`: the literal path even where transformers is installed, in a process that
+    never imports torch or transformers."""
+    (tmp_path / "config.json").write_text(json.dumps(FALCON_7B), encoding="utf-8")
+    (tmp_path / "README.md").write_text(README, encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from cardkit.cli import main\n"
+        "rc = main(sys.argv[1:])\n"
+        "print(rc, 'torch' in sys.modules, 'transformers' in sys.modules)\n"
+    )
+    args = ["import", str(tmp_path / "README.md"), "--config", str(tmp_path / "config.json")]
+    args += ["--out", str(tmp_path / "card.yaml"), "--no-model"]
+    done = python_in_child(code, tmp_path / "cache", *args)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "False", "False"]
+    arch = yaml.safe_load((tmp_path / "card.yaml").read_text(encoding="utf-8"))["architecture"]
+    assert is_todo(arch["num_kv_heads"]) and "multi_query: True" in arch["num_kv_heads"]["TODO"]
