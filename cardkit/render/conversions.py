@@ -39,4 +39,3 @@ class Memo(SignedMemo):
 
     def __init__(self, config: str, convert: Callable[[], Callable[[str], str]]) -> None:
         super().__init__(KIND, functools.partial(memo_key, config), convert)
-        self.config = config
